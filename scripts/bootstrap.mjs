@@ -1,0 +1,29 @@
+// Installs the project's npm dependencies when they are missing or stale, so `npm start` and
+// `npm test` work on a fresh clone with nothing done by hand. Uses only Node built-ins because it
+// runs before anything is installed.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const lock = join(root, 'package-lock.json');
+const stamp = join(root, 'node_modules', '.trustmesh-lock-digest');
+const digest = createHash('sha256').update(readFileSync(lock)).digest('hex');
+
+if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) process.exit(0);
+
+console.error('trustmesh: installing npm dependencies from package-lock.json (first run or lock changed)…');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+if (result.status !== 0) {
+  console.error(
+    'trustmesh: `npm ci` failed (see above). Check that the npm registry is reachable, then run the command again.',
+  );
+  process.exit(result.status ?? 1);
+}
+writeFileSync(stamp, digest);
