@@ -1,0 +1,24 @@
+import { benchMcpHttp } from './baselines/mcp-http.js';
+import { benchNatsRr } from './baselines/nats-rr.js';
+import type { BenchGroup } from './runner/index.js';
+import { benchMain, prefixFigures } from './runner/index.js';
+
+/**
+ * Every bench group, in the order they always run: baselines first, each subject right after the
+ * baseline it is compared with, so each meets the same process state in every run.
+ */
+const GROUPS: readonly BenchGroup[] = [
+  {
+    name: 'nats',
+    description: 'baseline: raw NATS request/reply, one hop, echo responder',
+    run: async ({ natsUrl, sizes }) =>
+      prefixFigures('nats_rr', await benchNatsRr({ url: await natsUrl(), ...sizes })),
+  },
+  {
+    name: 'http',
+    description: 'baseline: MCP tools/call of an echo tool over Streamable HTTP (stateful session)',
+    run: async ({ sizes }) => prefixFigures('mcp_http', await benchMcpHttp(sizes)),
+  },
+];
+
+process.exitCode = await benchMain(process.argv.slice(2), GROUPS);

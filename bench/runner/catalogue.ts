@@ -1,0 +1,23 @@
+import type { Catalogue } from './targets.js';
+import { atLeast, atMost } from './targets.js';
+
+/**
+ * Every figure the bench knows, with its target or the baseline it is shown against. A new figure
+ * with a target goes here; figures a bench returns that are not listed are printed without one.
+ * `bench/README.md` says what each figure measures.
+ */
+export const FIGURES: Catalogue = {
+  nats_rr_p50_us: {},
+  nats_rr_p99_us: {},
+  nats_rr_rps: {},
+  mcp_http_p50_us: {},
+  mcp_http_p99_us: {},
+  mcp_http_rps: {},
+  mcp_nats_p50_us: { target: atMost(1.3, 'nats_rr_p50_us') },
+  mcp_nats_p99_us: { compareWith: 'nats_rr_p99_us' },
+  mcp_nats_rps: { target: atLeast(3, 'mcp_http_rps') },
+  envelope_sign_verify_us: {},
+  policy_decide_p50_us: { target: atMost(10) },
+  policy_decide_cedar_p50_us: { target: atMost(60) },
+  cedar_evaluate_p50_us: {},
+};

@@ -1,0 +1,17 @@
+export { FIGURES } from './catalogue.js';
+export { benchMain, ExitCode } from './cli.js';
+export type { BenchContext, BenchGroup, GroupFailure, RunResult } from './group.js';
+export { runGroups } from './group.js';
+export type { LatencyOptions, Operation, ThroughputOptions } from './measure.js';
+export { measureLatency, measureThroughput, warmUp } from './measure.js';
+export type { BenchOptions, BenchSizes } from './options.js';
+export { BenchUsageError, IN_FLIGHT, parseBenchOptions, usage } from './options.js';
+export { ECHO_TEXT } from './payload.js';
+export type { ReportRow } from './report.js';
+export { buildRows, formatValue, renderJson, renderTable, unitOf, verdictSummary } from './report.js';
+export type { RoundTripFigures, RoundTripOptions } from './round-trip.js';
+export { measureRoundTrip, prefixFigures } from './round-trip.js';
+export type { LatencySummary } from './stats.js';
+export { percentile, rate, summariseLatency } from './stats.js';
+export type { Catalogue, FigureSpec, Target } from './targets.js';
+export { atLeast, atMost, Bound, catalogueProblems, Verdict, verdictOf } from './targets.js';
