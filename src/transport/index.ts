@@ -1,0 +1,80 @@
+export type {
+  AgentHandshake,
+  AsymmetricAlgorithm,
+  Channel,
+  Envelope,
+  EnvelopeHeader,
+  EnvelopeLimits,
+  HandshakeOptions,
+  KeyPair,
+  KeyResolver,
+  MeshHandshake,
+  OpenExpectation,
+  SigningKey,
+  TraceContext,
+  VerifyingKey,
+} from './envelope/index.js';
+export {
+  acceptHandshake,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_CLOCK_SKEW_MS,
+  DEFAULT_REPLAY_WINDOW,
+  ENVELOPE_VERSION,
+  EnvelopeError,
+  EnvelopeErrorCode,
+  EnvelopeKind,
+  EnvelopeOpener,
+  EnvelopeOptionsError,
+  EnvelopeSealer,
+  generateKeyPair,
+  hmacKey,
+  importSigningKey,
+  importVerifyingKey,
+  isEnvelopeError,
+  jwkThumbprint,
+  KeyError,
+  KeyRing,
+  parseEnvelopeLimits,
+  SignatureAlgorithm,
+  startHandshake,
+} from './envelope/index.js';
+export {
+  DisconnectedError,
+  InvalidRpcMessageError,
+  InvalidSubjectTokenError,
+  MessageRejectedError,
+  NoRespondersError,
+  PublishError,
+  RequestTimeoutError,
+  TransportAlreadyStartedError,
+  TransportClosedError,
+  TransportError,
+  TransportErrorCode,
+  TransportHandshakeError,
+  TransportNotStartedError,
+  TransportOptionsError,
+  UnknownResponseError,
+} from './errors.js';
+export { NatsClientTransport } from './nats-client-transport.js';
+export { NatsServerTransport } from './nats-server-transport.js';
+export type {
+  NatsClientTransportOptions,
+  NatsServerTransportOptions,
+  NatsTransportOptions,
+} from './options.js';
+export {
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_SERVER_INBOX_PREFIX,
+} from './options.js';
+export type { SessionSubjects } from './subjects.js';
+export {
+  assertPrefix,
+  assertSessionId,
+  DEFAULT_PREFIX,
+  MAX_PREFIX_LENGTH,
+  MAX_SESSION_ID_LENGTH,
+  newSessionId,
+  sessionConnectOptions,
+  sessionSubjects,
+} from './subjects.js';
