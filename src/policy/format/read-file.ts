@@ -22,7 +22,9 @@ function readCatalogue(r: NodeReader, entry: Entry): RawCatalogueServer[] {
   for (const server of r.entries(entry.node, entry.loc) ?? []) {
     const f = r.fields(server.node, server.loc, SERVER_KEYS);
     if (!f) continue;
-    const tools = (f.get('tools') ? (r.entries(f.get('tools')!.node, f.get('tools')!.loc) ?? []) : []).flatMap((tool) => {
+    const tools = (
+      f.get('tools') ? (r.entries(f.get('tools')!.node, f.get('tools')!.loc) ?? []) : []
+    ).flatMap((tool) => {
       const t = r.fields(tool.node, tool.loc, TOOL_KEYS);
       if (!t) return [];
       if (!t.has('effect')) r.fail(tool.loc, `missing "effect" (one of ${EFFECTS.join(', ')})`);
@@ -54,7 +56,13 @@ export function readPolicyFile(file: PolicyFile, issues: PolicyIssue[]): RawPoli
     for (const err of doc.errors) {
       const pos = err.linePos?.[0] ?? { line: 1, col: 1 };
       const message = err.message.split('\n')[0] ?? err.message;
-      issues.push({ file: file.name, line: pos.line, column: pos.col, field: '', message: `YAML syntax: ${message}` });
+      issues.push({
+        file: file.name,
+        line: pos.line,
+        column: pos.col,
+        field: '',
+        message: `YAML syntax: ${message}`,
+      });
     }
     return empty;
   }

@@ -37,10 +37,13 @@ function readSchedule(r: NodeReader, entry: Entry | undefined): RawSchedule | un
   const f = r.fields(entry.node, entry.loc, ['timeZone', 'windows'] as const);
   if (!f) return undefined;
   const timeZone = r.string(f.get('timeZone'));
-  if (!f.has('timeZone')) r.fail(entry.loc, 'a schedule needs a timeZone (IANA name such as "Europe/Berlin" or "UTC")');
+  if (!f.has('timeZone'))
+    r.fail(entry.loc, 'a schedule needs a timeZone (IANA name such as "Europe/Berlin" or "UTC")');
   const windowsEntry = f.get('windows');
   if (!windowsEntry) r.fail(entry.loc, 'a schedule needs windows (a list of {days, from, to})');
-  const windows = (r.items(windowsEntry) ?? []).map((item) => readWindow(r, item)).filter((w) => w !== undefined);
+  const windows = (r.items(windowsEntry) ?? [])
+    .map((item) => readWindow(r, item))
+    .filter((w) => w !== undefined);
   return { loc: entry.loc, timeZone, windows };
 }
 

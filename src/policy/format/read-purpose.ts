@@ -22,7 +22,7 @@ function readGrant(r: NodeReader, entry: Entry): RawGrant | undefined {
     requires: r.strings(f.get('requires')),
     approval: r.oneOf(f.get('approval'), APPROVALS),
     limits: readLimits(r, f.get('limits')),
-    conditions: r.string(f.get('conditions')),
+    conditions: r.embedded(f.get('conditions')),
   };
 }
 
@@ -39,7 +39,7 @@ function readBody(r: NodeReader, name: string, entry: Entry, f: Map<string, Entr
     tier: r.oneOf(f.get('tier'), TIERS),
     ttl: readDuration(r, f.get('ttl')),
     limits: readLimits(r, f.get('limits')),
-    conditions: r.string(f.get('conditions')),
+    conditions: r.embedded(f.get('conditions')),
     tools: readGrants(r, f.get('tools')),
     methods: readGrants(r, f.get('methods')),
   };

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type LineCounter, type Node, Scalar } from 'yaml';
 import type { PolicyIssue } from '../issues.js';
 import { issueAt, type Loc, type Located } from './located.js';
 
@@ -22,7 +22,8 @@ export class NodeReader {
 
   loc(node: Node | null | undefined, field: string, fallback?: Loc): Loc {
     const offset = node?.range?.[0];
-    if (offset === undefined) return fallback ? { ...fallback, field } : { file: this.file, line: 1, column: 1, field };
+    if (offset === undefined)
+      return fallback ? { ...fallback, field } : { file: this.file, line: 1, column: 1, field };
     const { line, col } = this.lines.linePos(offset);
     return { file: this.file, line, column: col, field };
   }
@@ -64,7 +65,8 @@ export class NodeReader {
 
   /** The raw scalar value of an entry, or undefined when it is not a scalar. */
   value(entry: Entry): unknown {
-    if (isAlias(entry.node)) return this.fail(entry.loc, 'YAML aliases are not supported in policy; write the value out');
+    if (isAlias(entry.node))
+      return this.fail(entry.loc, 'YAML aliases are not supported in policy; write the value out');
     if (!isScalar(entry.node)) return undefined;
     return entry.node.value;
   }
@@ -78,6 +80,20 @@ export class NodeReader {
     const value = this.value(entry);
     if (typeof value !== 'string') return this.fail(this.at(entry), 'expected a text value');
     return { value, loc: entry.loc };
+  }
+
+  /**
+   * Embedded program text (Cedar). The location is the line the text itself starts on: the line after
+   * the key for a `|` or `>` block, the key's line otherwise.
+   */
+  embedded(entry: Entry | undefined): Located<string> | undefined {
+    const text = this.string(entry);
+    if (!text || !entry) return undefined;
+    const start = this.loc(entry.node, entry.loc.field, entry.loc);
+    const block =
+      isScalar(entry.node) &&
+      (entry.node.type === Scalar.BLOCK_LITERAL || entry.node.type === Scalar.BLOCK_FOLDED);
+    return { value: text.value, loc: { ...start, line: block ? start.line + 1 : start.line } };
   }
 
   boolean(entry: Entry | undefined): Located<boolean> | undefined {
@@ -116,7 +132,11 @@ export class NodeReader {
     const out: Located<string>[] = [];
     entry.node.items.forEach((item, i) => {
       const field = `${entry.loc.field}[${i}]`;
-      const text = this.string({ key: String(i), node: item as Node | null, loc: this.loc(item as Node, field, entry.loc) });
+      const text = this.string({
+        key: String(i),
+        node: item as Node | null,
+        loc: this.loc(item as Node, field, entry.loc),
+      });
       if (text) out.push(text);
     });
     return out;
