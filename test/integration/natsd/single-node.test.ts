@@ -38,6 +38,35 @@ describe('single nats-server node', () => {
     await server.stop();
   });
 
+  it('restart() comes back on the same ports with its JetStream data', async () => {
+    const server = await startNats();
+    const { port, pid, monitorUrl } = server;
+    const before = await connect({ servers: server.url });
+    await jetstreamManager(before).then((jsm) => jsm.streams.add({ name: 'KEPT', subjects: ['kept.>'] }));
+    await jetstream(before).publish('kept.one', 'survives');
+    await before.close();
+
+    expect(await server.kill()).toMatchObject({ signal: 'SIGKILL' });
+    expect(isAlive(pid)).toBe(false);
+    await server.restart();
+    expect([server.port, server.monitorUrl]).toEqual([port, monitorUrl]);
+    expect(server.pid).not.toBe(pid);
+
+    const after = await connect({ servers: server.url });
+    onTestFinished(() => after.close());
+    const jsm = await jetstreamManager(after);
+    expect((await jsm.streams.getMessage('KEPT', { seq: 1 }))?.string()).toBe('survives');
+  });
+
+  it('stop() ends a paused server gracefully, without waiting for SIGKILL', async () => {
+    const server = await startNats({ jetstream: false });
+    server.pause();
+    await server.stop();
+    expect(isAlive(server.pid)).toBe(false);
+    // It handled SIGTERM itself (nats-server exits with a code), so stop() resumed it first.
+    expect(await server.exited).toMatchObject({ signal: null });
+  });
+
   it('fails fast with ERR_NATS_SERVER_START naming the port when the client port is taken', async () => {
     const squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
