@@ -1,5 +1,3 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI itself is compiled TypeScript in dist/.
-import { main } from '../dist/src/cli/main.js';
-
-process.exitCode = await main(process.argv);
+// Thin launcher: the CLI itself is compiled TypeScript in dist/ (npm run build).
+import '../dist/src/cli/run.js';

@@ -1,0 +1,30 @@
+import { Command, CommanderError } from 'commander';
+import { registerBridgeCommand } from './bridge.js';
+import { registerNodeCommand } from './node.js';
+import { reportFailure } from './output.js';
+import { registerUpCommand } from './up.js';
+
+export function buildProgram(): Command {
+  const program = new Command('trustmesh')
+    .description('A zero-trust session mesh for MCP: every tool call verified.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerUpCommand(program);
+  registerNodeCommand(program);
+  registerBridgeCommand(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/** Runs the CLI and returns its exit code (never calls process.exit, so it is testable in-process). */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    return reportFailure(err, argv.includes('--json'));
+  }
+}

@@ -1,0 +1,17 @@
+import { join, resolve } from 'node:path';
+
+/** @default '.trustmesh' in the current directory: the embedded default keeps everything in one place. */
+export const DEFAULT_STATE_DIR = '.trustmesh';
+
+/** The files of a local mesh's state directory. */
+export function stateLayout(dir = DEFAULT_STATE_DIR) {
+  const root = resolve(dir);
+  return {
+    root,
+    natsDir: join(root, 'nats'),
+    meshKey: join(root, 'keys', 'mesh-node.jwk'),
+    sessionsDir: join(root, 'sessions'),
+    demoSessionFile: join(root, 'demo-session.json'),
+  } as const;
+}
+export type StateLayout = ReturnType<typeof stateLayout>;

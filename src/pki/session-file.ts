@@ -1,0 +1,73 @@
+import type { JsonWebKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { TrustmeshError } from '../errors.js';
+import { writeSecretFile } from './key-store.js';
+
+/** Everything an agent needs to reach its session: where, which session, its own key, whom to trust. */
+export interface SessionFile {
+  version: 1;
+  sessionId: string;
+  /** Subject prefix of the mesh. */
+  prefix: string;
+  natsUrl: string;
+  /** The agent's private key; envelopes and the channel handshake are signed with it. */
+  agentKey: JsonWebKey;
+  /** Public keys of the mesh nodes the agent accepts a channel from. */
+  meshKeys: JsonWebKey[];
+}
+
+/** What a mesh node needs to serve a session: never the agent's private key. */
+export interface SessionDescriptor {
+  version: 1;
+  sessionId: string;
+  agentPublicKey: JsonWebKey;
+}
+
+export class SessionFileError extends TrustmeshError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_SESSION_FILE', message, options);
+  }
+}
+
+export async function writeSessionFile(path: string, file: SessionFile): Promise<void> {
+  await writeSecretFile(path, `${JSON.stringify(file, null, 2)}\n`);
+}
+
+export async function readSessionFile(path: string): Promise<SessionFile> {
+  const parsed = await readJson(path);
+  const ok =
+    parsed?.version === 1 &&
+    typeof parsed.sessionId === 'string' &&
+    typeof parsed.prefix === 'string' &&
+    typeof parsed.natsUrl === 'string' &&
+    typeof parsed.agentKey?.d === 'string' &&
+    Array.isArray(parsed.meshKeys);
+  if (!ok)
+    throw new SessionFileError(`${path} is not a trustmesh session file; create one with 'trustmesh up'.`);
+  return parsed as SessionFile;
+}
+
+export async function readSessionDescriptor(path: string): Promise<SessionDescriptor> {
+  const parsed = await readJson(path);
+  const ok =
+    parsed?.version === 1 &&
+    typeof parsed.sessionId === 'string' &&
+    typeof parsed.agentPublicKey?.x === 'string';
+  if (!ok || 'd' in (parsed.agentPublicKey ?? {})) {
+    throw new SessionFileError(
+      `${path} is not a session descriptor (or it holds a private key); recreate it.`,
+    );
+  }
+  return parsed as SessionDescriptor;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: validated field by field by the callers above
+async function readJson(path: string): Promise<any> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8'));
+  } catch (cause) {
+    throw new SessionFileError(`Cannot read ${path} as JSON; check the path or recreate the file.`, {
+      cause,
+    });
+  }
+}
