@@ -109,6 +109,6 @@ describe('time windows in an IANA zone (from inclusive, to exclusive, local time
 
   it('uses the local day where UTC is still on the previous one', () => {
     expect(at('2024-01-07T23:30:00Z', 'monday-night').verdict).toBe(Verdict.Allow);
-    expect(at('2024-01-08T23:30:00Z', 'monday-night')).toMatchObject({ reason: ReasonCode.DenyTimeWindow, rule: 'limits.yaml:30' });
+    expect(at('2024-01-08T23:30:00Z', 'monday-night')).toMatchObject({ reason: ReasonCode.DenyTimeWindow, rule: 'limits.yaml:31' });
   });
 });
