@@ -16,11 +16,14 @@ export const natsServerFiles = (dir: string) =>
     pid: join(dir, 'nats-server.pid'),
     // nats-server appends `jetstream/` to store_dir itself.
     store: dir,
+    // nats-server writes `<argv0>_<pid>.ports` into ports_file_dir once it listens.
+    portsSuffix: (pid: number) => `_${pid}.ports`,
   }) as const;
 
 /** Renders the nats-server configuration file for `options` listening on `ports`. */
 export function renderNatsConfig(options: ResolvedNatsServerOptions, ports: NatsListenPorts): string {
-  const files = natsServerFiles(options.dir);
+  const { dir } = options;
+  const files = natsServerFiles(dir);
   const lines = [
     '# Written by trustmesh on every start; edits here are overwritten.',
     `server_name: ${quote(serverNameFor(options, ports))}`,
@@ -28,6 +31,7 @@ export function renderNatsConfig(options: ResolvedNatsServerOptions, ports: Nats
     `http: ${quote(`${options.host}:${ports.monitor}`)}`,
     `max_payload: ${options.maxPayload}`,
     `pid_file: ${quote(files.pid)}`,
+    `ports_file_dir: ${quote(dir)}`,
   ];
   if (options.jetstream) lines.push(`jetstream { store_dir: ${quote(files.store)} }`);
   if (options.cluster && ports.cluster !== undefined) {

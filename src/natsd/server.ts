@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type NatsListenPorts, natsServerFiles, renderNatsConfig, serverNameFor } from './config.js';
 import { busyPortIn, NatsServerStartError } from './errors.js';
 import { NatsLog } from './log.js';
@@ -124,6 +125,9 @@ class NatsServer implements NatsServerProcess {
     const { dir, binary, onLog, readyTimeoutMs, jetstream } = this.#options;
     const files = natsServerFiles(dir);
     await mkdir(dir, { recursive: true });
+    // Ports files left by killed runs could carry a recycled pid and fake readiness.
+    const stale = (await readdir(dir)).filter((file) => file.endsWith('.ports'));
+    await Promise.all(stale.map((file) => rm(join(dir, file), { force: true })));
     await writeFile(files.config, renderNatsConfig(this.#options, this.#ports), { mode: 0o600 });
     const log = new NatsLog(files.log, onLog);
     const child = spawn(binary, ['-c', files.config], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -149,8 +153,13 @@ class NatsServer implements NatsServerProcess {
     if (child.pid !== undefined) reapOnExit(child);
 
     const healthz = jetstream ? '/healthz?js-enabled-only=true' : '/healthz';
+    const portsSuffix = files.portsSuffix(child.pid ?? -1);
     const ready = await pollUntil(
-      async () => ((await readMonitor(this.monitorUrl, healthz))?.ok ? true : undefined),
+      async () => {
+        // A ports file naming our pid proves the monitor port is ours, not an older server's.
+        const ours = (await readdir(dir)).some((file) => file.endsWith(portsSuffix));
+        return ours && (await readMonitor(this.monitorUrl, healthz))?.ok ? true : undefined;
+      },
       { timeoutMs: readyTimeoutMs, abandon: () => !this.#running },
     );
     if (ready) return;

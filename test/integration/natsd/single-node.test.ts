@@ -83,6 +83,19 @@ describe('single nats-server node', () => {
     expect((failure as Error).message).toContain(join(dir, 'nats-server.log'));
   });
 
+  it('does not take another server answering on its monitor port for itself', async () => {
+    const first = await startNats({ jetstream: false });
+    const monitorPort = Number(new URL(first.monitorUrl).port);
+    const dir = await mkdtemp(join(tmpdir(), 'trustmesh-nats-twin-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+
+    await expect(startNatsServer({ dir, monitorPort, jetstream: false })).rejects.toMatchObject({
+      code: 'ERR_NATS_SERVER_START',
+      busyPort: monitorPort,
+    });
+    expect(isAlive(first.pid)).toBe(true);
+  });
+
   it('fails with ERR_NATS_SERVER_START and says what to install when the binary is missing', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'trustmesh-nats-nobin-'));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
