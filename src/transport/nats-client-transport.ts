@@ -7,6 +7,8 @@ import { type NatsClientTransportOptions, type ParsedClientOptions, parseClientO
 import { Refusal, readRefusal } from './refusal.js';
 import { RpcEndpoint } from './rpc-endpoint.js';
 
+const INITIALIZED = 'notifications/initialized';
+
 /**
  * The agent end of an MCP session over NATS: give it to an SDK `Client`. `start()` opens a sealed
  * channel with the mesh (a handshake on `<prefix>.s.<sid>.hello`); requests then travel as NATS
@@ -16,7 +18,14 @@ export class NatsClientTransport implements Transport {
   onclose?: (() => void) | undefined;
   onerror?: ((error: Error) => void) | undefined;
   onmessage?: (<T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void) | undefined;
-  readonly sessionId: string;
+  /**
+   * The trustmesh session id once the MCP session is initialized; undefined before. The SDK Client
+   * skips `initialize` on a transport that already has a session id (that is how HTTP resumes a
+   * session), so, as over HTTP, the id appears when the initialize exchange completes.
+   */
+  sessionId?: string | undefined;
+  /** The trustmesh session id this transport talks on, from construction. */
+  readonly sid: string;
 
   private readonly options: ParsedClientOptions;
   private readonly endpoint: RpcEndpoint;
@@ -25,7 +34,7 @@ export class NatsClientTransport implements Transport {
   constructor(options: NatsClientTransportOptions) {
     this.options = parseClientOptions(options);
     const { nc, sid, subjects, requestTimeoutMs } = this.options;
-    this.sessionId = sid;
+    this.sid = sid;
     this.endpoint = new RpcEndpoint(this, {
       nc,
       sid,
@@ -60,6 +69,9 @@ export class NatsClientTransport implements Transport {
 
   async send(message: JSONRPCMessage): Promise<void> {
     this.endpoint.send(message);
+    if (this.sessionId === undefined && 'method' in message && message.method === INITIALIZED) {
+      this.sessionId = this.sid;
+    }
   }
 
   async close(): Promise<void> {
@@ -91,7 +103,7 @@ export class NatsClientTransport implements Transport {
 
   private closedError(): TransportClosedError {
     return new TransportClosedError(
-      `NatsClientTransport for session ${this.sessionId} was closed; create a new one to connect again.`,
+      `NatsClientTransport for session ${this.sid} was closed; create a new one to connect again.`,
     );
   }
 }

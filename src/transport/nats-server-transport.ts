@@ -68,6 +68,9 @@ export class NatsServerTransport implements Transport {
     const early = this.early ?? [];
     this.early = undefined;
     for (const msg of early) this.accept(msg);
+    // Once start() resolves the hello subscription is live on the server, so an agent told to
+    // connect now finds us (a subscription is otherwise registered asynchronously).
+    await this.options.nc.flush();
   }
 
   async send(message: JSONRPCMessage): Promise<void> {

@@ -241,7 +241,10 @@ export class RpcEndpoint {
       );
       return Refusal.Rejected;
     }
-    this.deliver(message);
+    // The SDK handles notifications a microtask late but responses at once, and NATS hands over a
+    // whole socket read in one go: deliver the response after the notifications that preceded it
+    // (progress, say), or their handlers would find the request already settled.
+    setImmediate(this.deliverLater, message);
     return undefined;
   }
 
@@ -263,6 +266,10 @@ export class RpcEndpoint {
       return undefined;
     }
   }
+
+  private readonly deliverLater = (message: JSONRPCMessage): void => {
+    if (!this.closed) this.deliver(message);
+  };
 
   private deliver(message: JSONRPCMessage): void {
     try {
