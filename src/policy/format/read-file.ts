@@ -54,7 +54,7 @@ export function readPolicyFile(file: PolicyFile, issues: PolicyIssue[]): RawPoli
   const empty: RawPolicyFile = { file: file.name, purposes: [], catalogue: [] };
   if (doc.errors.length > 0) {
     for (const err of doc.errors) {
-      const pos = err.linePos?.[0] ?? { line: 1, col: 1 };
+      const pos = lines.linePos(err.pos[0]);
       const message = err.message.split('\n')[0] ?? err.message;
       issues.push({
         file: file.name,
