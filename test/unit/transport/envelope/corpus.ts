@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import type { CorpusCase, CorpusManifest } from '../../../../scripts/make-envelope-corpus.js';
 import { CORPUS_DIR } from '../../../../scripts/make-envelope-corpus.js';
 import type { Envelope } from '../../../../src/transport/envelope/index.js';
-import { EnvelopeOpener, hmacKey, importVerifyingKey, KeyRing } from '../../../../src/transport/envelope/index.js';
+import {
+  EnvelopeOpener,
+  hmacKey,
+  importVerifyingKey,
+  KeyRing,
+} from '../../../../src/transport/envelope/index.js';
 
 /** The checked-in seed corpus, read from disk (not regenerated), with what each case must give. */
 export interface LoadedCase extends CorpusCase {
@@ -29,12 +34,18 @@ export function loadCorpus(): { manifest: CorpusManifest; cases: LoadedCase[]; f
   return { manifest, cases, files };
 }
 
-/** A fresh opener configured as the manifest says: its keys, its limits, its frozen clock. */
+const rings = new WeakMap<CorpusManifest, KeyRing>();
+
+/** A fresh opener (no replay state) configured as the manifest says: its keys, limits and frozen clock. */
 export function corpusOpener(manifest: CorpusManifest): EnvelopeOpener {
-  const keys = new KeyRing([
-    importVerifyingKey(manifest.trusted.ed25519),
-    hmacKey(manifest.trusted.hmac.kid, Buffer.from(manifest.trusted.hmac.secret, 'base64url')),
-  ]);
+  let keys = rings.get(manifest);
+  if (!keys) {
+    keys = new KeyRing([
+      importVerifyingKey(manifest.trusted.ed25519),
+      hmacKey(manifest.trusted.hmac.kid, Buffer.from(manifest.trusted.hmac.secret, 'base64url')),
+    ]);
+    rings.set(manifest, keys);
+  }
   return new EnvelopeOpener(keys, { ...manifest.limits, clock: () => manifest.now });
 }
 
