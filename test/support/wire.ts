@@ -6,6 +6,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { NatsServerProcess } from '../../src/natsd/index.js';
 import {
   generateKeyPair,
+  type KeyPair,
   KeyRing,
   NatsClientTransport,
   NatsServerTransport,
@@ -32,8 +33,12 @@ export interface NatsWiring {
   sid: string;
   agent: NatsConnection;
   mesh: NatsConnection;
+  agentKeys: KeyPair;
+  meshKeys: KeyPair;
   clientTransport: NatsClientTransport;
   serverTransport: NatsServerTransport;
+  /** Closes both connections. */
+  close(): Promise<void>;
 }
 
 export interface Wired {
@@ -63,46 +68,58 @@ export async function wire(kind: WireKind, server: McpServer, options: WireOptio
     await client.connect(clientSide);
     return { client, close: once(() => closeAll(client, server)) };
   }
-  const nats = await wireNats(server, options);
+  const nats = await natsPair(options);
+  await server.connect(nats.serverTransport);
   await client.connect(nats.clientTransport);
   return {
     client,
     nats,
     close: once(async () => {
       await closeAll(client, server);
-      await Promise.allSettled([nats.agent.close(), nats.mesh.close()]);
+      await nats.close();
     }),
   };
 }
 
-async function wireNats(server: McpServer, options: WireOptions): Promise<NatsWiring> {
+/**
+ * A session's two transports, not started, each on its own connection with its own key; the mesh
+ * trusts the agent's key and the agent the mesh's.
+ */
+export async function natsPair(options: WireOptions = {}): Promise<NatsWiring> {
   // Imported only when needed: the harness registers vitest hooks, and benches wire with `url`.
   const process = options.url ? undefined : await (await import('./nats-harness.js')).startNats();
   const url = options.url ?? process!.url;
   const sid = newSessionId();
   const agentKeys = generateKeyPair('ed25519');
   const meshKeys = generateKeyPair('ed25519');
-  const agentTrust = new KeyRing();
-  agentTrust.add(meshKeys.verifyingKey);
-  const meshTrust = new KeyRing();
-  meshTrust.add(agentKeys.verifyingKey);
   const agent = await connect({ servers: url, ...sessionConnectOptions('tm', sid) });
   const mesh = await connect({ servers: url });
   const serverTransport = new NatsServerTransport({
     nc: mesh,
     sid,
     identity: meshKeys.signingKey,
-    trust: meshTrust,
+    trust: new KeyRing([agentKeys.verifyingKey]),
   });
-  await server.connect(serverTransport);
   const clientTransport = new NatsClientTransport({
     nc: agent,
     sid,
     identity: agentKeys.signingKey,
-    trust: agentTrust,
+    trust: new KeyRing([meshKeys.verifyingKey]),
     requestTimeoutMs: options.requestTimeoutMs,
   });
-  return { server: process, sid, agent, mesh, clientTransport, serverTransport };
+  return {
+    server: process,
+    sid,
+    agent,
+    mesh,
+    agentKeys,
+    meshKeys,
+    clientTransport,
+    serverTransport,
+    close: async () => {
+      await Promise.allSettled([agent.close(), mesh.close()]);
+    },
+  };
 }
 
 async function closeAll(client: Client, server: McpServer): Promise<void> {
