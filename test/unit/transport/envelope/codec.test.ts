@@ -146,7 +146,7 @@ describe('envelope rejections', () => {
     const { sealer, opener } = setup();
     const bytes = sealer.seal('rpc', SID, text('transfer 10'));
     const forged = Uint8Array.from(bytes);
-    forged[bytes.length - 67] ^= 0x01; // last body byte, just before the bin8 signature header
+    forged[bytes.length - 67]! ^= 0x01; // last body byte, just before the bin8 signature header
     expectCode(() => opener.open(forged, { sid: SID }), EnvelopeErrorCode.Signature);
     expect(opener.open(bytes, { sid: SID }).body).toEqual(text('transfer 10'));
   });
