@@ -1,5 +1,7 @@
 import { benchMcpHttp } from './baselines/mcp-http.js';
 import { benchNatsRr } from './baselines/nats-rr.js';
+import { benchCedar } from './cedar.js';
+import { benchEnvelope } from './envelope.js';
 import type { BenchGroup } from './runner/index.js';
 import { benchMain, prefixFigures } from './runner/index.js';
 
@@ -16,8 +18,18 @@ const GROUPS: readonly BenchGroup[] = [
   },
   {
     name: 'http',
-    description: 'baseline: MCP tools/call of an echo tool over Streamable HTTP (stateful session)',
+    description: 'baseline: MCP tools/call of the echo tool over Streamable HTTP (stateful session)',
     run: async ({ sizes }) => prefixFigures('mcp_http', await benchMcpHttp(sizes)),
+  },
+  {
+    name: 'envelope',
+    description: 'envelope seal + open per message (HMAC channel, Ed25519, P-256)',
+    run: () => benchEnvelope(),
+  },
+  {
+    name: 'cedar',
+    description: 'Cedar condition evaluation (informational)',
+    run: () => benchCedar(),
   },
 ];
 

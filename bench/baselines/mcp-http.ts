@@ -5,28 +5,16 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { z } from 'zod';
+import { createEchoServer } from '../../test/fixtures/echo-server.js';
 import { ECHO_TEXT } from '../runner/payload.js';
 import type { RoundTripFigures, RoundTripOptions } from '../runner/round-trip.js';
 import { measureRoundTrip } from '../runner/round-trip.js';
 
-function createEchoServer(): McpServer {
-  const server = new McpServer({ name: 'bench-echo', version: '1.0.0' });
-  server.registerTool(
-    'echo',
-    { description: 'Returns its text', inputSchema: { text: z.string() } },
-    ({ text }) => ({
-      content: [{ type: 'text', text }],
-    }),
-  );
-  return server;
-}
-
 /**
  * Baseline: an MCP `tools/call` of the echo tool over the SDK's Streamable HTTP transport, stateful
- * session, client and server in this process on 127.0.0.1 — plain MCP as the SDK ships it.
+ * session, client and server in this process on 127.0.0.1 — plain MCP as the SDK ships it. The
+ * server is the project's echo fixture, the same code the NATS transport bench calls.
  */
 export async function benchMcpHttp(options: RoundTripOptions): Promise<RoundTripFigures> {
   const sessions = new Map<string, StreamableHTTPServerTransport>();

@@ -1,8 +1,11 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NatsServerProcess } from '../../src/natsd/index.js';
+import { ensureNatsServer, startNatsServer } from '../../src/natsd/index.js';
 import { FIGURES } from './catalogue.js';
 import type { BenchContext, BenchGroup } from './group.js';
 import { runGroups } from './group.js';
-import type { BenchNatsServer } from './nats-server.js';
-import { startBenchNatsServer } from './nats-server.js';
 import { BenchUsageError, parseBenchOptions, sizesFor, usage } from './options.js';
 import { buildRows, renderJson, renderTable, verdictSummary } from './report.js';
 import { catalogueProblems } from './targets.js';
@@ -36,11 +39,11 @@ export async function benchMain(argv: readonly string[], groups: readonly BenchG
   }
 
   const log = (line: string): void => console.error(line);
-  let server: Promise<BenchNatsServer> | undefined;
+  let server: Promise<NatsServerProcess> | undefined;
   const context: BenchContext = {
     sizes: sizesFor(options),
     natsUrl: async () => {
-      server ??= startBenchNatsServer();
+      server ??= startBenchNatsServer(log);
       return (await server).url;
     },
     log,
@@ -64,4 +67,11 @@ export async function benchMain(argv: readonly string[], groups: readonly BenchG
       'their figures are missing. Fix the failure, or leave the group out with --only.',
   );
   return ExitCode.BenchFailed;
+}
+
+/** The run's one nats-server: loopback, free port, throwaway directory removed when it stops. */
+async function startBenchNatsServer(log: (line: string) => void): Promise<NatsServerProcess> {
+  const binary = await ensureNatsServer({ onProgress: log });
+  const dir = await mkdtemp(join(tmpdir(), 'trustmesh-bench-'));
+  return startNatsServer({ dir, binary: binary.path, removeDirOnStop: true });
 }
