@@ -64,8 +64,11 @@ export interface Grant {
   /** `file:line` of `approval: required`, when set. */
   readonly approvalAt?: string;
   readonly limits: Limits;
-  /** The purpose's and this grant's Cedar conditions, compiled together. */
-  readonly conditions?: CedarConditions;
+  /**
+   * Cedar conditions: the purpose's, then this grant's. Each is its own policy set (it needs a permit,
+   * any forbid denies) and every one must allow: a tool's conditions narrow the purpose's.
+   */
+  readonly conditions: readonly CedarConditions[];
 }
 
 export interface Purpose {

@@ -82,14 +82,10 @@ function checkContradictions(
   }
 }
 
-function grantConditions(ctx: Context, raw: RawGrant): CedarConditions | undefined {
+function grantConditions(ctx: Context, raw: RawGrant): CedarConditions[] {
   const shared = ctx.purposeConditions === 'invalid' ? undefined : ctx.purposeConditions;
-  if (!raw.conditions) return shared;
-  const sources = [
-    ...(shared && ctx.purpose.conditions ? [cedarSource(ctx.purpose.conditions)] : []),
-    cedarSource(raw.conditions),
-  ];
-  return tryCompile(ctx.compile, sources, ctx.issues);
+  const own = raw.conditions && tryCompile(ctx.compile, [cedarSource(raw.conditions)], ctx.issues);
+  return [shared, own].filter((c) => c !== undefined);
 }
 
 function compileGrant(ctx: Context, raw: RawGrant, isTool: boolean): Grant | undefined {
@@ -119,7 +115,7 @@ function compileGrant(ctx: Context, raw: RawGrant, isTool: boolean): Grant | und
     requires: (raw.requires ?? []).map((r) => ({ key: r.value, at: ruleOf(r.loc) })),
     approvalAt: raw.approval?.value === Approval.Required ? ruleOf(raw.approval.loc) : undefined,
     limits: compileLimits(raw.limits, ctx.issues),
-    conditions: raw.allowed?.value === true ? grantConditions(ctx, raw) : undefined,
+    conditions: raw.allowed?.value === true ? grantConditions(ctx, raw) : [],
   };
 }
 

@@ -6,9 +6,9 @@ import type { Denial } from './usage.js';
 
 const UTC = 'UTC';
 
-/** Runs a grant's Cedar conditions on everything the schema exposes about this call. */
+/** Runs a grant's Cedar conditions on everything the schema exposes about this call; the first refusal decides. */
 export function evaluateConditions(
-  conditions: CedarConditions,
+  conditions: readonly CedarConditions[],
   purpose: Purpose,
   input: DecisionInput,
   key: string,
@@ -19,8 +19,12 @@ export function evaluateConditions(
 ): Denial | undefined {
   const dot = key.indexOf('.');
   const history: Record<string, number> = {};
-  for (const [tool, done] of Object.entries(input.history)) history[tool] = done.succeeded;
-  const result = conditions.evaluate({
+  let callsTotal = 0;
+  for (const [tool, done] of Object.entries(input.history)) {
+    history[tool] = done.succeeded;
+    callsTotal += done.succeeded;
+  }
+  const context = {
     principal: input.principal,
     purpose: purpose.name,
     tier: purpose.tier,
@@ -31,9 +35,13 @@ export function evaluateConditions(
     resource: resource ?? null,
     args,
     history,
-    callsTotal: input.counters.session.calls,
+    callsTotal,
     now,
     timeZone: purpose.limits.schedule?.timeZone ?? UTC,
-  });
-  return result.allowed ? undefined : { reason: result.reason, rule: result.rule };
+  };
+  for (const set of conditions) {
+    const result = set.evaluate(context);
+    if (!result.allowed) return { reason: result.reason, rule: result.rule };
+  }
+  return undefined;
 }

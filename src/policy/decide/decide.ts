@@ -117,7 +117,7 @@ export function decide(
     checkLimits(purpose.limits, input.counters.session, 'session', now, bytesIn) ??
     checkLimits(grant.limits, input.counters.tools[key], 'tool', now, bytesIn);
   if (limited) return deny(limited.reason, limited.rule, { effect, resource });
-  if (grant.conditions) {
+  if (grant.conditions.length > 0) {
     const cedar = evaluateConditions(grant.conditions, purpose, input, key, effect, resource, args, now);
     if (cedar) return deny(cedar.reason, cedar.rule, { effect, resource });
   }

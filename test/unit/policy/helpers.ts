@@ -1,4 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../../../src/clock.js';
@@ -44,7 +52,12 @@ export function input(call: DecisionInput['call'], over: Partial<DecisionInput> 
   };
 }
 
-export const readFile = (path: unknown) => ({ method: 'tools/call', server: 'filesystem', tool: 'read_file', args: { path } });
+export const readFile = (path: unknown) => ({
+  method: 'tools/call',
+  server: 'filesystem',
+  tool: 'read_file',
+  args: { path },
+});
 export const github = (tool: string, pull = 5, repo = 'repo') => ({
   method: 'tools/call',
   server: 'github',

@@ -24,9 +24,20 @@ function session(purpose: string, start: number) {
   return {
     clock,
     decide: (tool: string, bytesIn = 0) =>
-      decide(bundle, input(call(tool, bytesIn), { purpose, history, counters, sessionStartedAt: start }), clock, lexicalResolver),
+      decide(
+        bundle,
+        input(call(tool, bytesIn), { purpose, history, counters, sessionStartedAt: start }),
+        clock,
+        lexicalResolver,
+      ),
     record: (tool: string, bytesIn = 0, bytesOut = 0) => {
-      ({ history, counters } = recordCall(history, counters, { key: `svc.${tool}`, bytesIn }, { ok: true, bytesOut }, clock));
+      ({ history, counters } = recordCall(
+        history,
+        counters,
+        { key: `svc.${tool}`, bytesIn },
+        { ok: true, bytesOut },
+        clock,
+      ));
     },
   };
 }
@@ -63,7 +74,10 @@ describe('cumulative bytes', () => {
     s.clock.advance(120_000);
     s.record('fetch', 69);
     expect(s.decide('fetch', 1).verdict).toBe(Verdict.Allow);
-    expect(s.decide('fetch', 2)).toMatchObject({ reason: ReasonCode.DenyBytesSession, rule: 'limits.yaml:11' });
+    expect(s.decide('fetch', 2)).toMatchObject({
+      reason: ReasonCode.DenyBytesSession,
+      rule: 'limits.yaml:11',
+    });
   });
 
   it('denies once bytesOut has reached the limit (a response is only measured after the call)', () => {
@@ -82,7 +96,13 @@ describe('cumulative bytes', () => {
       s.record('fetch');
       s.clock.advance(30_000);
     }
-    const { counters } = recordCall(EMPTY_HISTORY, EMPTY_COUNTERS, { key: 'svc.fetch' }, { ok: true }, s.clock);
+    const { counters } = recordCall(
+      EMPTY_HISTORY,
+      EMPTY_COUNTERS,
+      { key: 'svc.fetch' },
+      { ok: true },
+      s.clock,
+    );
     expect(counters.session.recent).toHaveLength(1);
   });
 });
@@ -98,7 +118,10 @@ describe('time windows in an IANA zone (from inclusive, to exclusive, local time
     expect(at('2024-01-08T07:59:59Z').reason).toBe(ReasonCode.DenyTimeWindow);
     expect(at('2024-01-08T08:00:00Z').verdict).toBe(Verdict.Allow);
     expect(at('2024-01-08T16:29:59Z').verdict).toBe(Verdict.Allow);
-    expect(at('2024-01-08T16:30:00Z')).toMatchObject({ reason: ReasonCode.DenyTimeWindow, rule: 'limits.yaml:20' });
+    expect(at('2024-01-08T16:30:00Z')).toMatchObject({
+      reason: ReasonCode.DenyTimeWindow,
+      rule: 'limits.yaml:20',
+    });
     expect(at('2024-04-01T06:59:00Z').reason).toBe(ReasonCode.DenyTimeWindow);
     expect(at('2024-04-01T07:00:00Z').verdict).toBe(Verdict.Allow);
   });
@@ -109,6 +132,9 @@ describe('time windows in an IANA zone (from inclusive, to exclusive, local time
 
   it('uses the local day where UTC is still on the previous one', () => {
     expect(at('2024-01-07T23:30:00Z', 'monday-night').verdict).toBe(Verdict.Allow);
-    expect(at('2024-01-08T23:30:00Z', 'monday-night')).toMatchObject({ reason: ReasonCode.DenyTimeWindow, rule: 'limits.yaml:31' });
+    expect(at('2024-01-08T23:30:00Z', 'monday-night')).toMatchObject({
+      reason: ReasonCode.DenyTimeWindow,
+      rule: 'limits.yaml:31',
+    });
   });
 });

@@ -58,7 +58,10 @@ describe('path canonicalisation on a real checkout with real links', () => {
   });
 
   it('lexical resolution trusts links, which is why production resolves through the filesystem', () => {
-    expect(lexicalResolver.resolvePath(checkout.root, 'src/escape/stolen.ts')).toEqual({ ok: true, value: 'src/escape/stolen.ts' });
+    expect(lexicalResolver.resolvePath(checkout.root, 'src/escape/stolen.ts')).toEqual({
+      ok: true,
+      value: 'src/escape/stolen.ts',
+    });
     expect(fs.resolvePath('/no/such/root', 'a.ts').ok).toBe(false);
   });
 });

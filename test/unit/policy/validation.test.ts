@@ -82,7 +82,10 @@ describe('validation names file, line and field of every problem, all at once', 
       fs.write: { allowed: true, requires: [fs.read, fs.write] }
       fs.read: { allowed: false }
 `);
-    expect(located(issues)).toEqual(['p.yaml:11 purposes.p.tools.fs.write.requires[0]', 'p.yaml:11 purposes.p.tools.fs.write.requires[1]']);
+    expect(located(issues)).toEqual([
+      'p.yaml:11 purposes.p.tools.fs.write.requires[0]',
+      'p.yaml:11 purposes.p.tools.fs.write.requires[1]',
+    ]);
   });
 
   it('reports YAML syntax errors and duplicate keys with their line', () => {
@@ -92,15 +95,27 @@ describe('validation names file, line and field of every problem, all at once', 
   });
 
   it('refuses aliases, catalogue conflicts across files and duplicate purposes', () => {
-    expect(issuesOf('purposes:\n  p: &a { tools: {} }\n  q: *a\n')[0]).toMatchObject({ line: 3, field: 'purposes.q' });
+    expect(issuesOf('purposes:\n  p: &a { tools: {} }\n  q: *a\n')[0]).toMatchObject({
+      line: 3,
+      field: 'purposes.q',
+    });
     try {
       parsePolicy([
-        { name: 'a.yaml', text: 'catalogue:\n  s:\n    tools:\n      t: { effect: read }\npurposes:\n  p: {}\n' },
-        { name: 'b.yaml', text: 'catalogue:\n  s:\n    tools:\n      t: { effect: write }\npurposes:\n  p: {}\n' },
+        {
+          name: 'a.yaml',
+          text: 'catalogue:\n  s:\n    tools:\n      t: { effect: read }\npurposes:\n  p: {}\n',
+        },
+        {
+          name: 'b.yaml',
+          text: 'catalogue:\n  s:\n    tools:\n      t: { effect: write }\npurposes:\n  p: {}\n',
+        },
       ]);
       expect.unreachable();
     } catch (err) {
-      expect(located([...(err as PolicyValidationError).issues])).toEqual(['b.yaml:4 catalogue.s.tools.t', 'b.yaml:6 purposes.p']);
+      expect(located([...(err as PolicyValidationError).issues])).toEqual([
+        'b.yaml:4 catalogue.s.tools.t',
+        'b.yaml:6 purposes.p',
+      ]);
     }
   });
 
@@ -114,11 +129,20 @@ describe('validation names file, line and field of every problem, all at once', 
           permit(principal, action, resource) when { context.no_such_attribute == 1 };
 `);
     expect(issues).toHaveLength(1);
-    expect(issues[0]).toMatchObject({ file: 'p.yaml', line: 14, field: 'purposes.p.tools.fs.read.conditions' });
+    expect(issues[0]).toMatchObject({
+      file: 'p.yaml',
+      line: 14,
+      field: 'purposes.p.tools.fs.read.conditions',
+    });
   });
 
   it('requires allowed on every grant and a timeZone on every schedule', () => {
-    const issues = issuesOf('purposes:\n  p:\n    limits:\n      schedule: { windows: [{from: "09:00", to: "10:00"}] }\n    tools:\n      s.t: { scope: "x" }\n');
-    expect(located(issues).sort()).toEqual(['p.yaml:4 purposes.p.limits.schedule', 'p.yaml:6 purposes.p.tools.s.t']);
+    const issues = issuesOf(
+      'purposes:\n  p:\n    limits:\n      schedule: { windows: [{from: "09:00", to: "10:00"}] }\n    tools:\n      s.t: { scope: "x" }\n',
+    );
+    expect(located(issues).sort()).toEqual([
+      'p.yaml:4 purposes.p.limits.schedule',
+      'p.yaml:6 purposes.p.tools.s.t',
+    ]);
   });
 });
