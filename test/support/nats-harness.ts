@@ -67,11 +67,14 @@ export class NatsHarness {
     if (!Number.isInteger(size) || size < 1)
       throw new RangeError(`cluster size must be 1 or more, got ${size}`);
     const root = await mkdtemp(join(tmpdir(), 'trustmesh-nats-cluster-'));
-    const servers: NatsServerProcess[] = [];
+    const servers = await startNodes(root, size, options).catch(async (err: unknown) => {
+      await rm(root, { recursive: true, force: true });
+      throw err;
+    });
     let stopping: Promise<void> | undefined;
     const cluster: NatsCluster = {
       servers,
-      urls: [],
+      urls: servers.map((s) => s.url),
       stop: () => {
         stopping ??= Promise.allSettled(servers.map((s) => s.stop())).then(() =>
           rm(root, { recursive: true, force: true }),
@@ -81,14 +84,10 @@ export class NatsHarness {
       waitForRoutes: () => waitForClusterReady(servers),
     };
     this.#own({ dir: root, stop: cluster.stop }, cluster);
-    try {
-      servers.push(...(await startNodes(root, size, options)));
-      cluster.urls.push(...servers.map((s) => s.url));
-      await cluster.waitForRoutes();
-    } catch (err) {
+    await cluster.waitForRoutes().catch(async (err: unknown) => {
       await cluster.stop();
       throw err;
-    }
+    });
     return cluster;
   }
 
@@ -102,7 +101,7 @@ export class NatsHarness {
   #own<T>(owned: Owned, resource: T): T {
     this.#owned.add(owned);
     if (!this.#exitHookInstalled) {
-      // Installed after the first spawn, so it runs after the natsd exit hook has killed the servers.
+      // Only called once a server has started, so this runs after the natsd exit hook killed them all.
       this.#exitHookInstalled = true;
       process.once('exit', () => {
         for (const { dir } of this.#owned) rmSync(dir, { recursive: true, force: true });

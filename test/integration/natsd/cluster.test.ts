@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { type JetStreamClient, jetstream, jetstreamManager, type PubAck } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { NatsServerProcess } from '../../../src/natsd/index.js';
@@ -46,6 +46,17 @@ describe('3-node nats-server cluster', () => {
     );
   }
 
+  /**
+   * Publishes until acknowledged: a starved CI machine can trigger a Raft election at any moment.
+   * The message id makes a retried publish that was in fact stored come back as the same sequence.
+   */
+  function publishAcked(js: JetStreamClient, subject: string, data: string): Promise<PubAck | undefined> {
+    return pollUntil(
+      () => js.publish(subject, data, { msgID: subject, timeout: 2_000 }).catch(() => undefined),
+      { timeoutMs: WAIT_MS },
+    );
+  }
+
   /** A node that leads neither the JetStream meta group nor `stream`, so losing it needs no election. */
   async function follower(stream: string): Promise<NatsServerProcess> {
     const jsm = await jetstreamManager(await connectTo(cluster.servers[0]!));
@@ -89,7 +100,7 @@ describe('3-node nats-server cluster', () => {
     const jsm = await jetstreamManager(nc);
     const info = await jsm.streams.add({ name: 'R3', subjects: ['r3.>'], num_replicas: 3 });
     expect(info.cluster?.replicas).toHaveLength(2);
-    expect(await jetstream(nc).publish('r3.first', 'one')).toMatchObject({ stream: 'R3', seq: 1 });
+    expect(await publishAcked(jetstream(nc), 'r3.first', 'one')).toMatchObject({ stream: 'R3', seq: 1 });
   });
 
   it('keeps serving with a node killed, and the node rejoins on the same ports after restart()', async () => {
@@ -100,7 +111,7 @@ describe('3-node nats-server cluster', () => {
     expect(await victim.kill()).toMatchObject({ signal: 'SIGKILL' });
     expect(isAlive(pid)).toBe(false);
     const js = jetstream(await connectTo(survivor));
-    expect(await js.publish('r3.while-down', 'two')).toMatchObject({ stream: 'R3', seq: 2 });
+    expect(await publishAcked(js, 'r3.while-down', 'two')).toMatchObject({ stream: 'R3', seq: 2 });
 
     await victim.restart();
     expect([victim.port, victim.clusterPort]).toEqual([port, clusterPort]);
@@ -110,14 +121,15 @@ describe('3-node nats-server cluster', () => {
     const jsm = await jetstreamManager(await connectTo(victim));
     const caughtUp = await pollUntil(
       async () => {
-        const replicas = (await jsm.streams.info('R3')).cluster?.replicas ?? [];
+        const info = await jsm.streams.info('R3').catch(() => undefined);
+        const replicas = info?.cluster?.replicas ?? [];
         const mine = replicas.find((r) => r.name === victim.serverName);
         return mine?.current && !mine.lag ? mine : undefined;
       },
       { timeoutMs: WAIT_MS },
     );
     expect(caughtUp).toBeDefined();
-    expect(await js.publish('r3.after', 'three')).toMatchObject({ seq: 3 });
+    expect(await publishAcked(js, 'r3.after', 'three')).toMatchObject({ seq: 3 });
   });
 
   it('a paused node answers nothing until resumed', async () => {
