@@ -29,3 +29,4 @@ export type {
   VerifyingKey,
 } from './types.js';
 export { ENVELOPE_VERSION, EnvelopeKind, SignatureAlgorithm } from './types.js';
+export { ENVELOPE_OVERHEAD_BYTES } from './wire.js';
