@@ -1,5 +1,5 @@
-import type { SnapshotFrom } from 'xstate';
-import { initialTransition, transition } from 'xstate';
+import type { InspectionEvent, SnapshotFrom } from 'xstate';
+import { createActor, initialTransition, SimulatedClock, transition } from 'xstate';
 import type { Effect } from '../../../../src/policy/vocabulary.js';
 import type {
   CallDecision,
@@ -108,4 +108,20 @@ export function snapshotIn(policy: TestPolicy, status: string): Snapshot {
   const events = route[status];
   if (!events) throw new Error(`no route to ${status}`);
   return run(policy, events).snapshot;
+}
+
+type Unstamped<E> = E extends unknown ? Omit<E, 'at'> : never;
+
+/** A live actor on a simulated clock; `send` stamps events with the clock's time, as the session actor will. */
+export function live(policy: TestPolicy, options: { inspect?: (event: InspectionEvent) => void } = {}) {
+  const clock = new SimulatedClock();
+  clock.set(T0);
+  const actor = createActor(policy.machine, { clock, input: INPUT, ...options });
+  const emitted: SessionEmitted[] = [];
+  actor.on('*', (event) => emitted.push(event));
+  actor.start();
+  const send = (event: Unstamped<SessionCommand>) =>
+    actor.send({ ...event, at: clock.now() } as SessionCommand);
+  const status = () => sessionStatus(actor.getSnapshot().value);
+  return { actor, clock, emitted, send, status };
 }
