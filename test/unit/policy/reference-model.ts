@@ -30,6 +30,7 @@ const HOST_GLOBS = ['**', 'h*', '{h1,h3}', 'h?'] as const;
 
 /** Conditions the model understands, with their meaning written as plain predicates. */
 export const CONDITIONS = {
+  'forbid(principal, action, resource);': () => 'forbid',
   'forbid(principal, action, resource) when { context.state == "scrutinised" };': (c: RefCallInfo) =>
     c.state === 'scrutinised' ? 'forbid' : 'none',
   'permit(principal, action, resource) when { resource.effect == "read" };': (c: RefCallInfo) =>
@@ -182,7 +183,9 @@ export function renderPolicy(policy: RefPolicy): string {
 
 const STATES: readonly SessionState[] = ['active', 'scrutinised', 'readOnly', 'suspended', 'reauth'];
 const TIERS: readonly Tier[] = ['read-only', 'standard', 'standard', 'standard', 'privileged'];
-const CONDITION_TEXTS = Object.keys(CONDITIONS) as RefCondition[];
+export const FORBID_ALL: RefCondition = 'forbid(principal, action, resource);';
+/** Random policies leave out FORBID_ALL, which would only mask everything else. */
+const CONDITION_TEXTS = (Object.keys(CONDITIONS) as RefCondition[]).filter((c) => c !== FORBID_ALL);
 
 /** `common` `weight` times out of `weight + 1`. */
 function weighted<T>(common: T, weight: number, rare: T): fc.Arbitrary<T> {
