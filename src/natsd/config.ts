@@ -27,8 +27,8 @@ export function renderNatsConfig(options: ResolvedNatsServerOptions, ports: Nats
   const lines = [
     '# Written by trustmesh on every start; edits here are overwritten.',
     `server_name: ${quote(serverNameFor(options, ports))}`,
-    `listen: ${quote(`${options.host}:${ports.client}`)}`,
-    `http: ${quote(`${options.host}:${ports.monitor}`)}`,
+    `listen: ${quote(hostPort(options.host, ports.client))}`,
+    `http: ${quote(hostPort(options.host, ports.monitor))}`,
     `max_payload: ${options.maxPayload}`,
     `pid_file: ${quote(files.pid)}`,
     `ports_file_dir: ${quote(dir)}`,
@@ -39,7 +39,7 @@ export function renderNatsConfig(options: ResolvedNatsServerOptions, ports: Nats
     lines.push(
       'cluster {',
       `  name: ${quote(options.cluster.name)}`,
-      `  listen: ${quote(`${options.host}:${ports.cluster}`)}`,
+      `  listen: ${quote(hostPort(options.host, ports.cluster))}`,
       `  routes: [${routes}]`,
       '}',
     );
@@ -51,6 +51,11 @@ export function renderNatsConfig(options: ResolvedNatsServerOptions, ports: Nats
 /** The configured name, or one derived from the client port so it survives restarts. */
 export function serverNameFor(options: ResolvedNatsServerOptions, ports: NatsListenPorts): string {
   return options.serverName ?? `trustmesh-${ports.client}`;
+}
+
+/** `host:port`, with IPv6 hosts bracketed. */
+export function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 function toRouteUrl(route: string): string {

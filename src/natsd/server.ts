@@ -1,7 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type NatsListenPorts, natsServerFiles, renderNatsConfig, serverNameFor } from './config.js';
+import {
+  hostPort,
+  type NatsListenPorts,
+  natsServerFiles,
+  renderNatsConfig,
+  serverNameFor,
+} from './config.js';
 import { busyPortIn, NatsServerStartError } from './errors.js';
 import { NatsLog } from './log.js';
 import { pollUntil, readMonitor } from './monitor.js';
@@ -99,9 +105,8 @@ class NatsServer implements NatsServerProcess {
   constructor(options: ResolvedNatsServerOptions, ports: NatsListenPorts) {
     this.#options = options;
     this.#ports = ports;
-    const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-    this.url = `nats://${host}:${ports.client}`;
-    this.monitorUrl = `http://${host}:${ports.monitor}`;
+    this.url = `nats://${hostPort(options.host, ports.client)}`;
+    this.monitorUrl = `http://${hostPort(options.host, ports.monitor)}`;
     this.serverName = serverNameFor(options, ports);
   }
 
