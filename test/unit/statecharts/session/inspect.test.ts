@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { InspectionEvent } from 'xstate';
+import type { InspectedMicrostepEvent, InspectionEvent } from 'xstate';
 import { createActor } from 'xstate';
 import { sessionStatus } from '../../../../statecharts/session/index.js';
+import type { Snapshot } from './support.js';
 import { INPUT, live, T0, TTL_MS, testPolicy } from './support.js';
+
+const statusOf = (e: InspectedMicrostepEvent) => sessionStatus((e.snapshot as unknown as Snapshot).value);
+const isMicrostep = (e: InspectionEvent): e is InspectedMicrostepEvent => e.type === '@xstate.microstep';
 
 const read = (callId: string) =>
   ({
@@ -15,8 +19,8 @@ function moves(stream: InspectionEvent[]) {
   const out: { from: string; to: string; event: string }[] = [];
   let from = 'active';
   for (const e of stream) {
-    if (e.type !== '@xstate.microstep') continue;
-    const to = sessionStatus((e.snapshot as { value: Parameters<typeof sessionStatus>[0] }).value);
+    if (!isMicrostep(e)) continue;
+    const to = statusOf(e);
     if (to !== from) out.push({ from, to, event: e.event.type });
     from = to;
   }
@@ -44,8 +48,9 @@ describe('session statechart: inspected live actor', () => {
     );
     const decidedIn = stream
       .slice(c2)
-      .find((e) => e.type === '@xstate.microstep' && e.event.type === 'session.decided');
-    expect(decidedIn && sessionStatus((decidedIn.snapshot as { value: 'readOnly' }).value)).toBe('readOnly');
+      .filter(isMicrostep)
+      .find((e) => e.event.type === 'session.decided');
+    expect(decidedIn && statusOf(decidedIn)).toBe('readOnly');
     expect(emitted.filter((e) => e.type === 'decided')).toEqual([
       expect.objectContaining({ callId: 'c1', state: 'active', verdict: 'allow' }),
       expect.objectContaining({ callId: 'c2', state: 'readOnly', verdict: 'allow', at: T0 + 1_000 }),
