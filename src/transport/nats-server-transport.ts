@@ -10,7 +10,7 @@ import {
 } from './errors.js';
 import { type NatsServerTransportOptions, type ParsedServerOptions, parseServerOptions } from './options.js';
 import { Refusal, refuse } from './refusal.js';
-import { RpcEndpoint } from './rpc-endpoint.js';
+import { drain, RpcEndpoint } from './rpc-endpoint.js';
 
 // Only hellos can legitimately arrive before start(); a few are plenty, the rest are refused.
 const MAX_EARLY_HELLOS = 8;
@@ -79,7 +79,7 @@ export class NatsServerTransport implements Transport {
 
   async close(): Promise<void> {
     if (this.endpoint.isClosed) return;
-    this.helloSub.unsubscribe();
+    drain(this.helloSub);
     this.early = undefined;
     this.endpoint.close();
     this.onclose?.();
@@ -87,6 +87,7 @@ export class NatsServerTransport implements Transport {
 
   private readonly onHello = (err: Error | null, msg: Msg): void => {
     if (err) this.endpoint.report(err);
+    else if (this.endpoint.isClosed) refuse(this.options.nc, msg.reply, Refusal.Closed);
     else if (!this.early) this.accept(msg);
     else if (this.early.length < MAX_EARLY_HELLOS) this.early.push(msg);
     else refuse(this.options.nc, msg.reply, Refusal.Busy);

@@ -124,7 +124,7 @@ export class RpcEndpoint {
     if (this.closed) return;
     this.closed = true;
     this.unwatch?.();
-    for (const sub of this.subs) sub.unsubscribe();
+    for (const sub of this.subs) drain(sub);
     for (const reply of this.replyTo.values()) refuse(this.config.nc, reply, Refusal.Closed);
     this.replyTo.clear();
     this.early = [];
@@ -174,6 +174,7 @@ export class RpcEndpoint {
 
   private readonly onInbound = (err: Error | null, msg: Msg): void => {
     if (err) this.report(err);
+    else if (this.closed) refuse(this.config.nc, msg.reply, Refusal.Closed);
     else if (this.channel) this.receive(msg);
     else if (this.early.length < MAX_EARLY_MESSAGES) this.early.push(msg);
     else {
@@ -209,6 +210,7 @@ export class RpcEndpoint {
   }
 
   private readonly onReply = (err: Error | null, msg: Msg): void => {
+    if (this.closed) return; // its request was already failed by close()
     if (err) {
       this.report(err);
       return;
@@ -293,4 +295,15 @@ export class RpcEndpoint {
       this.fail(entry, error);
     }
   }
+}
+
+/**
+ * Unsubscribes without dropping what is already on its way: messages the server routed before the
+ * unsubscription still reach the callback (which refuses them once closed), so their senders fail
+ * at once instead of waiting out their timeout. Never throws: the connection may be gone.
+ */
+export function drain(sub: Subscription): void {
+  sub.drain().catch(() => {
+    // Closed connection: nothing is on its way any more.
+  });
 }

@@ -107,10 +107,19 @@ describe('NATS transport faults', () => {
   it('a call to a session nobody serves any more fails with no responders', async () => {
     const { client, nats } = await wireHanging();
     await nats!.serverTransport.close();
+    await nats!.mesh.flush(); // the unsubscription has reached nats-server
     const err = await failure(client.callTool({ name: 'echo', arguments: { text: 'anyone?' } }));
     expect(err.code).toBe(ErrorCode.ConnectionClosed);
     expect(trustmeshCode(err)).toBe('ERR_TRANSPORT_NO_RESPONDERS');
     expect(calls).toEqual([]);
+  });
+
+  it('a call racing the server closing fails at once, whichever wins the race', async () => {
+    const { client, nats } = await wireHanging();
+    const closing = nats!.serverTransport.close();
+    const err = await failure(client.callTool({ name: 'echo', arguments: { text: 'racing' } }));
+    await closing;
+    expect(['ERR_TRANSPORT_NO_RESPONDERS', 'ERR_TRANSPORT_CLOSED']).toContain(trustmeshCode(err));
   });
 
   it('connecting to a session nobody serves fails the handshake with no responders', async () => {
