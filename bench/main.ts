@@ -2,6 +2,7 @@ import { benchMcpHttp } from './baselines/mcp-http.js';
 import { benchNatsRr } from './baselines/nats-rr.js';
 import { benchCedar } from './cedar.js';
 import { benchEnvelope } from './envelope.js';
+import { benchMcpNats } from './mcp-nats.js';
 import type { BenchGroup } from './runner/index.js';
 import { benchMain, prefixFigures } from './runner/index.js';
 
@@ -15,6 +16,12 @@ const GROUPS: readonly BenchGroup[] = [
     description: 'baseline: raw NATS request/reply, one hop, echo responder',
     run: async ({ natsUrl, sizes }) =>
       prefixFigures('nats_rr', await benchNatsRr({ url: await natsUrl(), ...sizes })),
+  },
+  {
+    name: 'mcp-nats',
+    description: 'MCP tools/call of the echo tool over the NATS transport (sealed envelopes)',
+    run: async ({ natsUrl, sizes }) =>
+      prefixFigures('mcp_nats', await benchMcpNats({ url: await natsUrl(), ...sizes })),
   },
   {
     name: 'http',
