@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { NatsServerOptionsError } from './errors.js';
+import { defaultNatsServerBinary } from './provision.js';
 
 /** Routes between the nodes of one nats-server cluster. */
 export interface NatsClusterOptions {
@@ -65,7 +66,7 @@ export function parseNatsServerOptions(options: NatsServerOptions): ResolvedNats
     cluster: options.cluster,
     maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
     extraConfig: options.extraConfig ?? '',
-    binary: options.binary ?? (process.env.TRUSTMESH_NATS_SERVER || 'nats-server'),
+    binary: options.binary ?? defaultNatsServerBinary(),
     readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
     stopTimeoutMs: options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS,
     removeDirOnStop: options.removeDirOnStop ?? false,

@@ -26,7 +26,9 @@ export interface ProvisionOptions {
 }
 
 /** Finds nats-server and checks its version; undefined when it is absent. Throws when it is too old. */
-export async function findNatsServer(binary = defaultBinary()): Promise<NatsServerBinary | undefined> {
+export async function findNatsServer(
+  binary = defaultNatsServerBinary(),
+): Promise<NatsServerBinary | undefined> {
   let stdout: string;
   try {
     ({ stdout } = await run(binary, ['--version']));
@@ -50,7 +52,7 @@ export async function findNatsServer(binary = defaultBinary()): Promise<NatsServ
  * One function serves `npm start`, `npm test` and CI, so all three provision the same way.
  */
 export async function ensureNatsServer(options: ProvisionOptions = {}): Promise<NatsServerBinary> {
-  const binary = options.binary ?? defaultBinary();
+  const binary = options.binary ?? defaultNatsServerBinary();
   const found = await findNatsServer(binary);
   if (found) return found;
 
@@ -82,7 +84,7 @@ export async function ensureNatsServer(options: ProvisionOptions = {}): Promise<
   return installed;
 }
 
-function defaultBinary(): string {
+export function defaultNatsServerBinary(): string {
   return process.env.TRUSTMESH_NATS_SERVER || 'nats-server';
 }
 
