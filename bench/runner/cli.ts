@@ -48,6 +48,7 @@ export async function benchMain(argv: readonly string[], groups: readonly BenchG
     },
     log,
   };
+  if (options.quick) log('bench: --quick: few iterations; these figures show the benches run, not how fast.');
   const started = process.hrtime.bigint();
   const selected = groups.filter((group) => options.only.includes(group.name));
   const result = await runGroups(selected, context).finally(async () => (await server)?.stop());
