@@ -1,12 +1,19 @@
-import { CONTEXT_ATTRIBUTES, type ContextAttribute } from './schema.js';
+import {
+  CONTEXT_ATTRIBUTES,
+  type ContextAttribute,
+  PRINCIPAL_ATTRIBUTES,
+  type PrincipalAttribute,
+  TOOL_ATTRIBUTES,
+  type ToolAttribute,
+} from './schema.js';
 
 /** Which parts of a request a policy set can observe; everything else is left out of the request. */
 export interface CedarReads {
   context: ReadonlySet<ContextAttribute>;
-  /** The Principal entity's attributes are read. */
-  principal: boolean;
-  /** The Tool entity's attributes are read. */
-  resource: boolean;
+  /** Attributes of the Principal entity read; the entity is left out when none are. */
+  principal: ReadonlySet<PrincipalAttribute>;
+  /** Attributes of the Tool entity read; the entity is left out when none are. */
+  resource: ReadonlySet<ToolAttribute>;
 }
 
 type Var = 'principal' | 'action' | 'resource' | 'context';
@@ -44,13 +51,14 @@ export function analyseReads(conditions: readonly unknown[]): CedarReads {
       for (const [key, value] of Object.entries(operands)) if (!NOT_EXPRESSIONS.has(key)) walkExpr(value);
   };
   for (const clause of conditions as readonly { body?: unknown }[]) walkExpr(clause.body);
-  const context = seen.get('context');
+  const pick = <A extends string>(v: Var, all: readonly A[]): ReadonlySet<A> => {
+    const read = seen.get(v);
+    return new Set(read === 'all' ? all : all.filter((a) => read?.has(a) === true));
+  };
   return {
-    context: new Set(
-      context === 'all' ? CONTEXT_ATTRIBUTES : CONTEXT_ATTRIBUTES.filter((a) => context?.has(a) === true),
-    ),
-    principal: seen.has('principal'),
-    resource: seen.has('resource'),
+    context: pick('context', CONTEXT_ATTRIBUTES),
+    principal: pick('principal', PRINCIPAL_ATTRIBUTES),
+    resource: pick('resource', TOOL_ATTRIBUTES),
   };
 }
 

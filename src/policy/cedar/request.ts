@@ -26,15 +26,13 @@ export function buildRequest(ctx: CedarCallContext, reads: CedarReads): CedarReq
   const principal = { type: CedarName.Principal, id: ctx.principal };
   const resource = { type: CedarName.Tool, id: `${ctx.server}.${ctx.tool}` };
   const entities: EntityJson[] = [];
-  if (reads.principal) {
-    entities.push({ uid: principal, attrs: { purpose: ctx.purpose, tier: ctx.tier }, parents: [] });
+  if (reads.principal.size > 0) {
+    const all = { purpose: ctx.purpose, tier: ctx.tier };
+    entities.push({ uid: principal, attrs: pick(all, reads.principal), parents: [] });
   }
-  if (reads.resource) {
-    entities.push({
-      uid: resource,
-      attrs: { server: ctx.server, name: ctx.tool, effect: ctx.effect },
-      parents: [],
-    });
+  if (reads.resource.size > 0) {
+    const all = { server: ctx.server, name: ctx.tool, effect: ctx.effect };
+    entities.push({ uid: resource, attrs: pick(all, reads.resource), parents: [] });
   }
   const context: Record<string, CedarValueJson> = {};
   let calendar: CalendarFields | undefined;
@@ -85,6 +83,16 @@ function contextValue(
     case 'epochSeconds':
       return Math.floor(ctx.now / 1000);
   }
+}
+
+/** Each attribute costs microseconds to cross into wasm, so only those read are sent. */
+function pick<A extends string>(
+  all: Record<A, string>,
+  read: ReadonlySet<A>,
+): Record<string, CedarValueJson> {
+  const attrs: Record<string, CedarValueJson> = {};
+  for (const attribute of read) attrs[attribute] = all[attribute];
+  return attrs;
 }
 
 /** Top-level scalar arguments as strings; objects, arrays and nulls have no tag. */

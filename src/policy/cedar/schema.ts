@@ -68,3 +68,9 @@ export const CONTEXT_ATTRIBUTES = [
   'epochSeconds',
 ] as const;
 export type ContextAttribute = (typeof CONTEXT_ATTRIBUTES)[number];
+
+/** Attributes of the `Principal` and `Tool` entity types. */
+export const PRINCIPAL_ATTRIBUTES = ['purpose', 'tier'] as const;
+export type PrincipalAttribute = (typeof PRINCIPAL_ATTRIBUTES)[number];
+export const TOOL_ATTRIBUTES = ['server', 'name', 'effect'] as const;
+export type ToolAttribute = (typeof TOOL_ATTRIBUTES)[number];
