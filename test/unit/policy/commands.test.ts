@@ -37,11 +37,20 @@ describe('policy validate', () => {
   it('notes granted tools that no catalogue names yet', async () => {
     const r = await validateCommand({ paths: [policyDir('seed-only', [seed])], json: true });
     expect(r.exitCode).toBe(0);
-    expect(JSON.parse(r.stdout).uncatalogued).toEqual(['filesystem.read_file', 'github.create_comment', 'github.get_pull_request']);
+    expect(JSON.parse(r.stdout).uncatalogued).toEqual([
+      'filesystem.read_file',
+      'github.create_comment',
+      'github.get_pull_request',
+    ]);
   });
 
   it('exits 1 listing every problem with file:line', async () => {
-    const bad = policyDir('bad', [{ name: 'p.yaml', text: 'purposes:\n  p:\n    tier: root\n    tools:\n      a.b: { allowed: maybe }\n' }]);
+    const bad = policyDir('bad', [
+      {
+        name: 'p.yaml',
+        text: 'purposes:\n  p:\n    tier: root\n    tools:\n      a.b: { allowed: maybe }\n',
+      },
+    ]);
     const r = await validateCommand({ paths: [bad] });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/p\.yaml:3:5: purposes\.p\.tier: "root" is not one of/);
@@ -55,7 +64,12 @@ describe('policy validate', () => {
 
 describe('policy explain', () => {
   it('prints verdict, reason, rule and a one-line explanation', async () => {
-    const r = await explainCommand({ policy: [good], purpose: 'code-review', tool: 'github.create_comment', args: pr5 });
+    const r = await explainCommand({
+      policy: [good],
+      purpose: 'code-review',
+      tool: 'github.create_comment',
+      args: pr5,
+    });
     expect(r.exitCode).toBe(0);
     expect(r.stdout.split('\n').slice(0, 3)).toEqual([
       'deny: DENY_REQUIRES (rule seed-code-review.yaml:14)',
@@ -66,20 +80,52 @@ describe('policy explain', () => {
 
   it('takes a history and answers in JSON', async () => {
     const history = `[{"tool":"github.get_pull_request","args":${pr5}}]`;
-    const r = await explainCommand({ policy: [good], purpose: 'code-review', tool: 'github.create_comment', args: pr5, history, json: true });
-    expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'allow', reason: 'ALLOWED', rule: 'seed-code-review.yaml:12', resource: 'org/repo#5' });
+    const r = await explainCommand({
+      policy: [good],
+      purpose: 'code-review',
+      tool: 'github.create_comment',
+      args: pr5,
+      history,
+      json: true,
+    });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      verdict: 'allow',
+      reason: 'ALLOWED',
+      rule: 'seed-code-review.yaml:12',
+      resource: 'org/repo#5',
+    });
   });
 
   it('explains a path decision through the real checkout', async () => {
-    const r = await explainCommand({ policy: [good], purpose: 'code-review', tool: 'filesystem.read_file', args: '{"path":"src/env.ts"}', json: true });
-    expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'deny', reason: 'DENY_EXCLUDED', resource: '.env' });
+    const r = await explainCommand({
+      policy: [good],
+      purpose: 'code-review',
+      tool: 'filesystem.read_file',
+      args: '{"path":"src/env.ts"}',
+      json: true,
+    });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      verdict: 'deny',
+      reason: 'DENY_EXCLUDED',
+      resource: '.env',
+    });
   });
 
   it('exits 2 on bad flags, saying what to pass instead', async () => {
-    const r = await explainCommand({ policy: [good], purpose: 'code-review', tool: 'github.create_comment', args: '{oops' });
+    const r = await explainCommand({
+      policy: [good],
+      purpose: 'code-review',
+      tool: 'github.create_comment',
+      args: '{oops',
+    });
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toMatch(/--args is not valid JSON .*pass e\.g\. --args/);
-    const state = await explainCommand({ policy: [good], purpose: 'code-review', tool: 'github.x', state: 'calm' });
+    const state = await explainCommand({
+      policy: [good],
+      purpose: 'code-review',
+      tool: 'github.x',
+      state: 'calm',
+    });
     expect(state.stdout).toMatch(/--state "calm" is unknown; use one of active/);
   });
 });
@@ -90,7 +136,10 @@ describe('policy diff', () => {
       name: seed.name,
       text: seed.text
         .replace('scope: "src/**/*.{ts,tsx}"', 'scope: "src/**"')
-        .replace('    database.query:\n      allowed: false  # not relevant to code review\n', '    github.list_files:\n      allowed: true\n'),
+        .replace(
+          '    database.query:\n      allowed: false  # not relevant to code review\n',
+          '    github.list_files:\n      allowed: true\n',
+        ),
     },
     catalogue(checkout.root),
   ]);
@@ -113,6 +162,9 @@ describe('policy diff', () => {
   });
 
   it('exits 0 when nothing changed', async () => {
-    expect(await diffCommand({ a: [good], b: [good] })).toEqual({ exitCode: 0, stdout: 'no grant changed\n' });
+    expect(await diffCommand({ a: [good], b: [good] })).toEqual({
+      exitCode: 0,
+      stdout: 'no grant changed\n',
+    });
   });
 });
