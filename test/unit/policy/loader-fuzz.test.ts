@@ -154,6 +154,48 @@ function load(files: readonly { name: string; text: string }[]): readonly Policy
   }
 }
 
+/** Where each broken seed's known mistakes are, as [line, field]: the loader must point at each of them. */
+const EXPECTED: Readonly<Record<string, readonly (readonly [number, string])[]>> = {
+  'broken-alias-bomb.yaml': [[7, 'purposes']],
+  'broken-cedar-parse.yaml': [
+    [5, 'purposes.review.conditions'],
+    [10, 'purposes.review.tools.github.get_pull_request.conditions'],
+  ],
+  'broken-cedar-schema.yaml': [8, 9, 10].map((line) => [
+    line,
+    'purposes.review.tools.github.get_pull_request.conditions',
+  ]),
+  'broken-contradictions.yaml': [
+    [6, 'purposes.analytics.tools.github.merge_pull_request.scope[0]'],
+    [10, 'purposes.analytics.limits.schedule.timeZone'],
+    [11, 'purposes.analytics.limits.schedule.windows[0].days[1]'],
+  ],
+  'broken-duplicate-keys.yaml': [
+    [5, ''],
+    [6, ''],
+  ],
+  'broken-globs.yaml': [
+    [6, 'purposes.review.tools.github.get_pull_request.scope[0]'],
+    [6, 'purposes.review.tools.github.get_pull_request.scope[1]'],
+    [7, 'purposes.review.tools.github.get_pull_request.exclude[1]'],
+  ],
+  'broken-requires.yaml': [
+    [7, 'purposes.review.tools.github.create_comment.requires[1]'],
+    [8, 'purposes.review.tools.nodot'],
+  ],
+  'broken-types.yaml': [
+    [3, 'purposes.review.tier'],
+    [4, 'purposes.review.ttl'],
+    [12, 'purposes.other.tools.github.get_pull_request.scope'],
+  ],
+  'broken-unknown-keys.yaml': [
+    [4, 'purposes.review.colour'],
+    [8, 'purposes.review.tools.github.get_pull_request.scopes'],
+    [9, 'session_id'],
+  ],
+  'broken-yaml-syntax.yaml': [[4, '']],
+};
+
 describe('policy loader corpus', () => {
   it.each(SEEDS.filter((s) => s.name.startsWith('valid-')))('loads $name', (seed) => {
     expect(load([seed])).toBeUndefined();
@@ -163,6 +205,8 @@ describe('policy loader corpus', () => {
     const issues = load([seed]);
     expect(issues).toBeDefined();
     expectLocated(issues!, [seed]);
+    const found = issues!.map((i) => [i.line, i.field]);
+    for (const expected of EXPECTED[seed.name] ?? []) expect(found).toContainEqual(expected);
   });
 });
 
