@@ -10,18 +10,15 @@ import {
   parsePolicy,
   type SessionState,
 } from '../../../src/policy/index.js';
+import { callArb, historyArb, policyArb, stateArb } from './reference-arbitraries.js';
 import {
   CATALOGUE,
-  callArb,
   FORBID_ALL,
-  historyArb,
-  policyArb,
   type RefCall,
   type RefHistoryEntry,
   type RefPolicy,
   referenceDecide,
   renderPolicy,
-  stateArb,
   UNKNOWN_TOOL,
 } from './reference-model.js';
 
