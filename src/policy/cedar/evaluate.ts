@@ -14,6 +14,8 @@ export interface CompiledStatement {
 
 /** Distinct requests whose decisions are kept; Cedar is deterministic, so a repeat needs no wasm call. */
 const MEMO_SIZE = 512;
+/** Requests longer than this (large arguments read by a condition) are not kept, bounding the memo's memory. */
+const MEMO_MAX_KEY = 4096;
 
 const ALLOWED: CedarDecision = Object.freeze({ allowed: true });
 
@@ -67,8 +69,10 @@ export function createConditions(
         return deny(CedarDenial.Error, []);
       }
       const decision = decide(answer);
-      if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value as string);
-      memo.set(key, decision);
+      if (key.length <= MEMO_MAX_KEY) {
+        if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value as string);
+        memo.set(key, decision);
+      }
       return decision;
     },
   };

@@ -99,6 +99,19 @@ describe('Cedar conditions: combination', () => {
     );
   });
 
+  it('matches patterns inside large string arguments, every time', () => {
+    const noSecrets = conditions(
+      'forbid(principal, action, resource) when { context.args.hasTag("body") && context.args.getTag("body") like "*BEGIN PRIVATE KEY*" };',
+    );
+    const body = (secret: boolean) => `${'x'.repeat(10_000)}${secret ? 'BEGIN PRIVATE KEY' : ''}`;
+    for (let i = 0; i < 2; i++) {
+      expect(noSecrets.evaluate({ ...CALL, args: { body: body(false) } })).toEqual(ALLOWED);
+      expect(noSecrets.evaluate({ ...CALL, args: { body: body(true) } })).toEqual(
+        denied('CEDAR_FORBID', 'policy.yaml:10'),
+      );
+    }
+  });
+
   it('repeated requests keep their own decisions (memoised by request)', () => {
     const noEgress = conditions(NO_EGRESS_UNDER_SCRUTINY);
     const egress = { ...CALL, effect: 'egress', state: 'scrutinised' } as const;
