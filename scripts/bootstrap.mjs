@@ -14,7 +14,9 @@ const digest = createHash('sha256').update(readFileSync(lock)).digest('hex');
 
 if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) process.exit(0);
 
-console.error('trustmesh: installing npm dependencies from package-lock.json (first run or lock changed)…');
+console.error(
+  'trustmesh: installing npm dependencies from package-lock.json (first run, or the lock changed)…',
+);
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
   cwd: root,

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBridgeCommand } from './bridge.js';
 import { registerNodeCommand } from './node.js';
 import { reportFailure } from './output.js';
+import { registerPolicyCommands } from './policy.js';
 import { registerUpCommand } from './up.js';
 
 export function buildProgram(): Command {
@@ -13,7 +14,7 @@ export function buildProgram(): Command {
   registerUpCommand(program);
   registerNodeCommand(program);
   registerBridgeCommand(program);
-  for (const command of program.commands) command.exitOverride();
+  registerPolicyCommands(program);
   return program;
 }
 
