@@ -3,12 +3,13 @@ import { benchNatsRr } from './baselines/nats-rr.js';
 import { benchCedar } from './cedar.js';
 import { benchEnvelope } from './envelope.js';
 import { benchMcpNats } from './mcp-nats.js';
+import { benchPolicy } from './policy.js';
 import type { BenchGroup } from './runner/index.js';
 import { benchMain, prefixFigures } from './runner/index.js';
 
 /**
- * Every bench group, in the order they always run: baselines first, each subject right after the
- * baseline it is compared with, so each meets the same process state in every run.
+ * Every bench group, in the order they always run: the MCP-over-NATS subject sits between its two
+ * baselines (raw NATS before, Streamable HTTP after), so every run meets the same process state.
  */
 const GROUPS: readonly BenchGroup[] = [
   {
@@ -32,6 +33,11 @@ const GROUPS: readonly BenchGroup[] = [
     name: 'envelope',
     description: 'envelope seal + open per message (HMAC channel, Ed25519, P-256)',
     run: () => benchEnvelope(),
+  },
+  {
+    name: 'policy',
+    description: 'policy decisions over a review session, without and with Cedar conditions',
+    run: () => benchPolicy(),
   },
   {
     name: 'cedar',
