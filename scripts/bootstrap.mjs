@@ -18,13 +18,15 @@ console.error(
   'trustmesh: installing npm dependencies from package-lock.json (first run, or the lock changed)…',
 );
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
+// `npm install`, not `npm ci`: it installs the lock's exact versions too, but does not refuse a lock
+// that lacks optional native packages for other platforms, which a registry mirror may not carry.
+const result = spawnSync(npm, ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
   cwd: root,
   stdio: 'inherit',
 });
 if (result.status !== 0) {
   console.error(
-    'trustmesh: `npm ci` failed (see above). Check that the npm registry is reachable, then run the command again.',
+    'trustmesh: `npm install` failed (see above). Check that the npm registry is reachable, then run the command again.',
   );
   process.exit(result.status ?? 1);
 }
