@@ -1,0 +1,11 @@
+export type { ChainCheck, TrustAnchors } from './chain.js';
+export { verifyCertificateChain } from './chain.js';
+export { parseDuration } from './duration.js';
+export type { CertificateSummary } from './inspect.js';
+export { parseCertificate, summarize } from './inspect.js';
+export type { IssuedCertificate, LeafOptions } from './issue.js';
+export { DEFAULT_LEAF_TTL_MS, issueLeafCertificate, LeafKind, parseLeafOptions } from './issue.js';
+export type { CertificateRenewerOptions, RenewalTimer } from './renewer.js';
+export { CertificateRenewer, DEFAULT_RENEWAL_JITTER, DEFAULT_RENEWAL_RETRY_MS } from './renewer.js';
+export type { SubjectAltName } from './sans.js';
+export { parseSan } from './sans.js';
