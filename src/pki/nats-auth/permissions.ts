@@ -1,0 +1,65 @@
+import { sessionSubjects } from '../../transport/subjects.js';
+import type { NatsPermission, NatsResponsePermission } from './jwt.js';
+
+/** The subject permissions of one NATS user, as its JWT carries them. */
+export interface UserPermissions {
+  pub: NatsPermission;
+  sub: NatsPermission;
+  resp?: NatsResponsePermission;
+}
+
+// Mesh processes (nodes, brokers, the authority) receive replies below nats.js's default inbox. Its
+// first token `_INBOX` differs from every session's `_INBOX_<sid>`, so no session can subscribe there.
+const MESH_INBOX = '_INBOX.>';
+
+/** Response permission: one reply to each message received with a reply subject, within `ttlMs`. */
+function oneReplyWithin(ttlMs: number): NatsResponsePermission {
+  return { max: 1, ttl: ttlMs * 1_000_000 };
+}
+
+/**
+ * A session's agent: publish and subscribe only below `<prefix>.s.<sid>`, receive replies only
+ * below its own inbox prefix (see `sessionConnectOptions`), and answer the mesh's requests to it
+ * (sampling, elicitation) through response permissions rather than any wider publish right.
+ */
+export function sessionPermissions(prefix: string, sid: string, responseTtlMs: number): UserPermissions {
+  const subjects = sessionSubjects(prefix, sid);
+  return {
+    pub: { allow: [`${subjects.root}.>`] },
+    sub: { allow: [`${subjects.root}.>`, `${subjects.inboxPrefix}.>`] },
+    resp: oneReplyWithin(responseTtlMs),
+  };
+}
+
+/**
+ * A mesh node: serves every session, calls brokers (and hosts broker actors), takes control and
+ * approval traffic, ships audit, and uses JetStream (KV buckets, streams). It answers agents through
+ * response permissions, because their inboxes (`_INBOX_<sid>`) have no common wildcard.
+ */
+export function nodePermissions(prefix: string, responseTtlMs: number): UserPermissions {
+  const mesh = ['s.*.>', 'tool.>', 'ctl.>', 'approvals.>', 'audit.>'].map((rest) => `${prefix}.${rest}`);
+  return {
+    pub: { allow: [...mesh, '$JS.API.>', '$KV.>', '$JS.ACK.>', '$JS.FC.>'] },
+    sub: { allow: [...mesh, MESH_INBOX] },
+    resp: oneReplyWithin(responseTtlMs),
+  };
+}
+
+/**
+ * A tool broker for one MCP server: receives only its own server's calls (in its queue group) and
+ * answers into the callers' inboxes; it can publish nowhere else.
+ */
+export function brokerPermissions(prefix: string, server: string): UserPermissions {
+  return {
+    pub: { allow: [MESH_INBOX] },
+    sub: { allow: [`${prefix}.tool.${server}.>`] },
+  };
+}
+
+/** The authority's own user in the system account: it pushes account JWT updates, nothing else. */
+export function claimsPusherPermissions(): UserPermissions {
+  return {
+    pub: { allow: ['$SYS.REQ.CLAIMS.UPDATE', '$SYS.REQ.ACCOUNT.*.CLAIMS.UPDATE'] },
+    sub: { allow: [MESH_INBOX] },
+  };
+}
