@@ -80,12 +80,12 @@ export class SessionTokenVerifier {
   /** Resolves to the token's claims when it may be used for `use` now; throws TokenError otherwise. */
   async verify(token: string, use: TokenUse): Promise<SessionTokenClaims> {
     const now = this.#options.clock();
-    const claims = this.#cache.get(token, now) ?? (await this.#verifySignature(token, now));
+    const claims = this.#cache.get(token, now) ?? (await this.#verifySignature(token));
     this.#checkUse(claims, use, now);
     return claims;
   }
 
-  async #verifySignature(token: string, now: number): Promise<SessionTokenClaims> {
+  async #verifySignature(token: string): Promise<SessionTokenClaims> {
     if (typeof token !== 'string' || token.split('.').length !== 3)
       deny(TokenErrorCode.Malformed, 'the session token is not a compact JWS (three dot-separated parts)');
     let header: { alg?: unknown; kid?: unknown };
