@@ -1,4 +1,4 @@
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newSessionId } from '../../../../src/transport/subjects.js';
 import { type MeshFixture, meshFixture, nextPermissionError, subscriptionRefusal } from './mesh-fixture.js';
@@ -10,6 +10,13 @@ beforeAll(async () => {
   mesh = await meshFixture();
   node = await mesh.connectAs(mesh.authority.issueNodeUser({ nodeId: 'node-1' }));
 });
+
+/** A subscription callback answering each request with `reply(its text)`. */
+function answer(reply: (text: string) => string) {
+  return (_: Error | null, msg: Msg) => {
+    msg.respond(reply(msg.string()));
+  };
+}
 
 /**
  * Publishes `subject` as `agent` and proves nothing arrived: `observer`, listening on `subject` and on
@@ -44,8 +51,8 @@ describe('a session user, as nats-server enforces it', () => {
   it('completes a request/reply with a node on its own subjects, both ways', async () => {
     const sid = newSessionId();
     const { nc: agent } = await mesh.connectSession(sid);
-    node.subscribe(`tm.s.${sid}.c2s`, { callback: (_, msg) => msg.respond(`pong:${msg.string()}`) });
-    agent.subscribe(`tm.s.${sid}.s2c`, { callback: (_, msg) => msg.respond(`answer:${msg.string()}`) });
+    node.subscribe(`tm.s.${sid}.c2s`, { callback: answer((text) => `pong:${text}`) });
+    agent.subscribe(`tm.s.${sid}.s2c`, { callback: answer((text) => `answer:${text}`) });
     await Promise.all([node.flush(), agent.flush()]);
 
     const reply = await agent.request(`tm.s.${sid}.c2s`, 'ping', { timeout: 5_000 });
@@ -109,7 +116,7 @@ describe('a session user, as nats-server enforces it', () => {
     const user = mesh.authority.issueSessionUser({ sid, expiresAt: Date.now() + 60_000 });
     // Its own credentials with the victim's inbox prefix: the reply subscription is refused.
     const agent = await mesh.connectAs(user, { inboxPrefix: `_INBOX_${victim}` });
-    node.subscribe(`tm.s.${sid}.c2s`, { callback: (_, msg) => msg.respond('pong') });
+    node.subscribe(`tm.s.${sid}.c2s`, { callback: answer(() => 'pong') });
     await node.flush();
     await expect(agent.request(`tm.s.${sid}.c2s`, 'ping', { timeout: 2_000 })).rejects.toThrow(
       /Permissions Violation for Subscription/,
@@ -118,10 +125,11 @@ describe('a session user, as nats-server enforces it', () => {
 
   it('cannot publish to the agent of another session by replying', async () => {
     const sid = newSessionId();
-    const victim = await mesh.connectSession(newSessionId());
+    const victimSid = newSessionId();
+    const victim = await mesh.connectSession(victimSid);
     const { nc: agent } = await mesh.connectSession(sid);
     // The victim's inbox: only a reply subject the agent itself received could be published to.
-    await expectPublishRefused(agent, sid, `${victim.nc.options.inboxPrefix}.stolen`, victim.nc);
+    await expectPublishRefused(agent, sid, `_INBOX_${victimSid}.stolen`, victim.nc);
   });
 });
 
@@ -130,7 +138,7 @@ describe('node and broker users', () => {
     const broker = await mesh.connectAs(mesh.authority.issueBrokerUser({ server: 'filesystem' }));
     broker.subscribe('tm.tool.filesystem.call', {
       queue: 'filesystem',
-      callback: (_, m) => m.respond('result'),
+      callback: answer(() => 'result'),
     });
     await broker.flush();
     expect((await node.request('tm.tool.filesystem.call', 'args', { timeout: 5_000 })).string()).toBe(
