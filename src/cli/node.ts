@@ -1,53 +1,72 @@
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
-import type { Command } from 'commander';
-import { MeshNode } from '../actors/mesh-node.js';
-import { createDemoServer } from '../demo/demo-server.js';
-import { loadOrCreatePrivateJwk } from '../pki/key-store.js';
-import { readSessionDescriptor } from '../pki/session-file.js';
-import { DEFAULT_PREFIX, importSigningKey } from '../transport/index.js';
+import { type Command, InvalidArgumentError } from 'commander';
+import { MeshNode } from '../actors/node/index.js';
+import { DEFAULT_PREFIX } from '../transport/index.js';
 import { untilSignal } from './child.js';
-import { DEFAULT_STATE_DIR, stateLayout } from './state-dir.js';
+import { DEFAULT_STATE_DIR } from './state-dir.js';
 
 interface NodeOptions {
   nats: string;
   dir: string;
   prefix: string;
+  policy: string[];
+  approvalTimeout?: number;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function parseMs(value: string): number {
+  const ms = Number(value);
+  if (!Number.isSafeInteger(ms) || ms < 1)
+    throw new InvalidArgumentError('expected a whole number of ms, 1 or more.');
+  return ms;
 }
 
 export function registerNodeCommand(program: Command): void {
   program
     .command('node')
-    .description('Run a mesh node: serve the sessions in the state directory over NATS until stopped.')
-    .requiredOption('--nats <url>', 'NATS server URL, e.g. nats://127.0.0.1:4222')
-    .option('--dir <dir>', 'state directory holding keys/ and sessions/', DEFAULT_STATE_DIR)
+    .description(
+      'Run a mesh node: host the sessions registered in NATS (KV trustmesh_sessions) and answer the control plane until stopped.',
+    )
+    .requiredOption('--nats <url>', 'NATS server URL (JetStream on), e.g. nats://127.0.0.1:4222')
+    .requiredOption('--policy <path>', 'policy file or directory; repeat for several', collect)
+    .option('--dir <dir>', 'state directory holding keys/ (created when missing)', DEFAULT_STATE_DIR)
     .option('--prefix <prefix>', 'subject prefix of the mesh', DEFAULT_PREFIX)
+    .option('--approval-timeout <ms>', 'how long a call waits for an approver before it is denied', parseMs)
     .addHelpText(
       'after',
       '\nPrints one JSON ready line on stdout once it serves, logs on stderr, and stops cleanly on SIGTERM.\n' +
-        'Example:\n  trustmesh node --nats nats://127.0.0.1:4222 --dir .trustmesh',
+        'Example:\n  trustmesh node --nats nats://127.0.0.1:4222 --dir .trustmesh --policy policy/',
     )
     .action(runNode);
 }
 
 async function runNode(options: NodeOptions): Promise<void> {
-  const layout = stateLayout(options.dir);
-  const identity = importSigningKey(await loadOrCreatePrivateJwk(layout.meshKey));
-  const connection = await connect({ servers: options.nats, name: `trustmesh-node-${process.pid}` });
-  const node = new MeshNode({
-    connection,
-    identity,
-    prefix: options.prefix,
-    serverFactory: createDemoServer,
-  });
-  const files = (await readdir(layout.sessionsDir).catch(() => [])).filter((f) => f.endsWith('.json')).sort();
-  for (const file of files) await node.serve(await readSessionDescriptor(join(layout.sessionsDir, file)));
-  process.stdout.write(`${JSON.stringify({ ready: true, sessions: node.sessionCount, pid: process.pid })}\n`);
-  process.stderr.write(`serving ${node.sessionCount} session(s) on ${options.nats}\n`);
-
-  const closed = connection.closed();
-  await Promise.race([untilSignal(), closed]);
-  await node.close();
-  if (!connection.isClosed()) await connection.drain();
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const nc = await connect({ servers: options.nats, name: `trustmesh-node-${process.pid}` });
+  try {
+    const node = await MeshNode.start({
+      nc,
+      stateDir: options.dir,
+      policyPaths: options.policy,
+      prefix: options.prefix,
+      log,
+      ...(options.approvalTimeout ? { session: { timeouts: { approvalMs: options.approvalTimeout } } } : {}),
+    });
+    const ready = {
+      ready: true,
+      sessions: node.sessions().length,
+      pid: process.pid,
+      identity: node.identity.kid,
+      policyVersion: node.policyVersion,
+    };
+    process.stdout.write(`${JSON.stringify(ready)}\n`);
+    log(`serving ${ready.sessions} session(s) on ${options.nats} with policy ${node.policyVersion}`);
+    await Promise.race([untilSignal(), nc.closed()]);
+    await node.close();
+  } finally {
+    if (!nc.isClosed()) await nc.drain();
+  }
 }

@@ -1,0 +1,148 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { z } from 'zod';
+import { DEFAULT_PREFIX } from '../../transport/index.js';
+import { type ControlBuckets, openControlBuckets, readAll } from './buckets.js';
+import { decodeBody, encodeJson } from './codec.js';
+import { ControlError, ControlErrorCode } from './errors.js';
+import {
+  type ApprovalRecord,
+  ApprovalRecordSchema,
+  ApprovalStatus,
+  type ApproveRequest,
+  type DenyRequest,
+  type OperatorRequest,
+  type SessionDescriptor,
+  SessionDescriptorSchema,
+  type SessionInspection,
+  type SessionSummary,
+} from './messages.js';
+import { type ControlSubjects, controlSubjects, SessionVerb } from './subjects.js';
+
+export interface MeshControlOptions {
+  nc: NatsConnection;
+  /** Subject prefix of the mesh. @default 'tm' */
+  prefix?: string;
+  /** How long a request waits for a node, in ms. @default 5_000 */
+  timeoutMs?: number;
+}
+
+export const DEFAULT_CONTROL_TIMEOUT_MS = 5_000;
+
+const ReplySchema = z.union([
+  z.object({ ok: z.literal(true), result: z.unknown() }),
+  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
+]);
+
+type ContainmentVerb =
+  | typeof SessionVerb.Suspend
+  | typeof SessionVerb.Resume
+  | typeof SessionVerb.ReadOnly
+  | typeof SessionVerb.Scrutinise
+  | typeof SessionVerb.Kill;
+
+/**
+ * The operator's handle on the mesh (what `trustmesh sessions|approvals` use): every command is a
+ * request on a control subject that sessions cannot reach, answered by the node hosting the session.
+ * Errors are `ControlError`s carrying the node's code.
+ */
+export class MeshControl {
+  readonly #nc: NatsConnection;
+  readonly #subjects: ControlSubjects;
+  readonly #timeoutMs: number;
+  #buckets: Promise<ControlBuckets> | undefined;
+
+  constructor(options: MeshControlOptions) {
+    this.#nc = options.nc;
+    this.#subjects = controlSubjects(options.prefix ?? DEFAULT_PREFIX);
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS;
+  }
+
+  listSessions(): Promise<SessionSummary[]> {
+    return this.#request(this.#subjects.nodeSessions, {});
+  }
+
+  inspect(sid: string): Promise<SessionInspection> {
+    return this.#request(this.#subjects.session(sid, SessionVerb.Inspect), {});
+  }
+
+  suspend(sid: string, request: OperatorRequest): Promise<SessionSummary> {
+    return this.#contain(sid, SessionVerb.Suspend, request);
+  }
+
+  resume(sid: string, request: OperatorRequest): Promise<SessionSummary> {
+    return this.#contain(sid, SessionVerb.Resume, request);
+  }
+
+  readonly(sid: string, request: OperatorRequest): Promise<SessionSummary> {
+    return this.#contain(sid, SessionVerb.ReadOnly, request);
+  }
+
+  scrutinise(sid: string, request: OperatorRequest): Promise<SessionSummary> {
+    return this.#contain(sid, SessionVerb.Scrutinise, request);
+  }
+
+  kill(sid: string, request: OperatorRequest): Promise<SessionSummary> {
+    return this.#contain(sid, SessionVerb.Kill, request);
+  }
+
+  approve(sid: string, request: ApproveRequest): Promise<ApprovalRecord> {
+    return this.#request(this.#subjects.session(sid, SessionVerb.Approve), request);
+  }
+
+  deny(sid: string, request: DenyRequest): Promise<ApprovalRecord> {
+    return this.#request(this.#subjects.session(sid, SessionVerb.Deny), request);
+  }
+
+  /** Approvals still waiting for an answer, oldest first. */
+  async listApprovals(): Promise<ApprovalRecord[]> {
+    const { approvals } = await this.#openBuckets();
+    const all = await readAll(approvals, (v) => ApprovalRecordSchema.safeParse(v).data);
+    return all
+      .filter((record) => record.status === ApprovalStatus.Pending)
+      .sort((a, b) => a.requestedAt - b.requestedAt);
+  }
+
+  /** Registers a session; the node watching the registry activates it. */
+  async createSession(descriptor: SessionDescriptor): Promise<void> {
+    const valid = decodeBody(SessionDescriptorSchema, encodeJson(descriptor), 'the session descriptor');
+    const { sessions } = await this.#openBuckets();
+    try {
+      await sessions.create(valid.sid, encodeJson(valid));
+    } catch (cause) {
+      throw new ControlError(
+        ControlErrorCode.SessionExists,
+        `Session ${valid.sid} is already registered; create the session with a new id.`,
+        { cause },
+      );
+    }
+  }
+
+  #contain(sid: string, verb: ContainmentVerb, request: OperatorRequest): Promise<SessionSummary> {
+    return this.#request(this.#subjects.session(sid, verb), request);
+  }
+
+  #openBuckets(): Promise<ControlBuckets> {
+    this.#buckets ??= openControlBuckets(this.#nc);
+    return this.#buckets;
+  }
+
+  async #request<T>(subject: string, body: unknown): Promise<T> {
+    let data: Uint8Array;
+    try {
+      const msg = await this.#nc.request(subject, encodeJson(body), { timeout: this.#timeoutMs });
+      data = msg.data;
+    } catch (cause) {
+      throw new ControlError(
+        ControlErrorCode.Unavailable,
+        `No mesh node answered ${subject} within ${this.#timeoutMs} ms; check that a node is running and connected to this NATS server.`,
+        { cause },
+      );
+    }
+    const reply = decodeBody(ReplySchema, data, 'the node’s reply');
+    if (!reply.ok) {
+      const code = Object.values(ControlErrorCode).find((c) => c === reply.error.code);
+      throw new ControlError(code ?? ControlErrorCode.Internal, reply.error.message);
+    }
+    return reply.result as T;
+  }
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { MAX_SESSION_ID_LENGTH } from '../../transport/index.js';
+
+const text = (max: number) => z.string().min(1).max(max);
+const sid = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be one safe subject token (letters, digits, - and _)')
+  .max(MAX_SESSION_ID_LENGTH);
+const time = z.number().int().nonnegative();
+
+/** A public JWK: the agent's verifying key. A private member (`d`) is refused, never stored. */
+const publicJwk = z
+  .looseObject({ kty: z.string(), crv: z.string().optional(), x: z.string().optional() })
+  .refine((jwk) => !('d' in jwk), 'must be a public key (it holds a private member "d")');
+
+/** The registry entry of one session (KV `trustmesh_sessions`, key = sid). */
+export const SessionDescriptorSchema = z
+  .object({
+    sid,
+    principal: text(256),
+    purpose: text(128),
+    agentPublicKey: publicJwk,
+    createdAt: time,
+    expiresAt: time,
+  })
+  .refine((d) => d.expiresAt > d.createdAt, {
+    message: 'must be after createdAt',
+    path: ['expiresAt'],
+  });
+export type SessionDescriptor = z.infer<typeof SessionDescriptorSchema>;
+
+/** Body of `suspend`, `resume`, `readonly`, `scrutinise` and `kill`: who and why, for the history. */
+export const OperatorRequestSchema = z.object({ operator: text(256), reason: text(1024) }).strict();
+export type OperatorRequest = z.infer<typeof OperatorRequestSchema>;
+
+/** Body of `approve` (reason optional) and `deny` (reason required). */
+export const ApproveRequestSchema = z
+  .object({ callId: text(128), approver: text(256), reason: text(1024).optional() })
+  .strict();
+export type ApproveRequest = z.infer<typeof ApproveRequestSchema>;
+export const DenyRequestSchema = ApproveRequestSchema.required({ reason: true });
+export type DenyRequest = z.infer<typeof DenyRequestSchema>;
+
+export const ApprovalStatus = {
+  Pending: 'pending',
+  Approved: 'approved',
+  Denied: 'denied',
+  TimedOut: 'timed_out',
+  /** The session's containment changed (or it was killed) while the call waited. */
+  Abandoned: 'abandoned',
+} as const;
+export type ApprovalStatus = (typeof ApprovalStatus)[keyof typeof ApprovalStatus];
+
+/** One approval (KV `trustmesh_approvals`, key `<sid>.<callId>`), as approvers see it. */
+export const ApprovalRecordSchema = z.object({
+  sid,
+  callId: text(128),
+  tool: text(256),
+  argsDigest: z.string(),
+  /** The arguments with sensitive-looking values redacted and long ones cut. */
+  preview: z.string(),
+  principal: z.string(),
+  purpose: z.string(),
+  reason: z.string(),
+  requestedAt: time,
+  deadline: time,
+  status: z.enum(ApprovalStatus),
+  approver: z.string().optional(),
+  answer: z.string().optional(),
+  settledAt: time.optional(),
+});
+export type ApprovalRecord = z.infer<typeof ApprovalRecordSchema>;
+
+/** One hosted session as `listSessions` shows it. */
+export interface SessionSummary {
+  readonly sid: string;
+  readonly principal: string;
+  readonly purpose: string;
+  /** Top-level statechart state (`active`, `readOnly`, …). */
+  readonly state: string;
+  readonly expiresAt: number;
+}
+
+export interface TransitionView {
+  readonly from: string | null;
+  readonly to: string;
+  readonly event: string;
+  readonly reason: string;
+  readonly at: number;
+}
+
+/** What `inspect` answers: state, history, usage and the call awaiting approval. */
+export interface SessionInspection extends SessionSummary {
+  readonly createdAt: number;
+  readonly policyVersion: string;
+  readonly transitions: readonly TransitionView[];
+  /** Per-session and per-tool usage (calls, bytes in/out). */
+  readonly counters: {
+    readonly session: { readonly calls: number; readonly bytesIn: number; readonly bytesOut: number };
+    readonly tools: Readonly<
+      Record<string, { readonly calls: number; readonly bytesIn: number; readonly bytesOut: number }>
+    >;
+  };
+  /** Successful calls per tool (what `requires` reads). */
+  readonly succeeded: Readonly<Record<string, number>>;
+  readonly pendingApproval: ApprovalRecord | null;
+}
+
+/** What every control request is answered with. */
+export type ControlReply<T> =
+  | { readonly ok: true; readonly result: T }
+  | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };

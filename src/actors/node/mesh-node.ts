@@ -1,0 +1,199 @@
+import type { KvWatchEntry } from '@nats-io/kv';
+import type { QueuedIterator, Subscription } from '@nats-io/transport-node';
+import { loadPolicy, type PolicyBundle } from '../../policy/index.js';
+import {
+  type ControlBuckets,
+  type ControlSubjects,
+  controlSubjects,
+  encodeReply,
+  openControlBuckets,
+  readAll,
+  type SessionDescriptor,
+  SessionDescriptorSchema,
+  type SessionSummary,
+} from '../control/index.js';
+import { SessionActor } from '../session/index.js';
+import { answerSessionControl } from './control-handler.js';
+import { type MeshNodeOptions, type ParsedNodeOptions, parseNodeOptions } from './options.js';
+import { loadNodeState, type NodeState } from './state.js';
+
+/**
+ * A mesh node: hosts the session actors of the registry (`trustmesh_sessions`), activating one for each
+ * new key and stopping it when the key goes, and answers the control plane for the sessions it hosts.
+ * Single node for now: a later issue adds placement leases and rehydration from snapshots.
+ */
+export class MeshNode {
+  readonly #options: ParsedNodeOptions;
+  readonly #state: NodeState;
+  readonly #buckets: ControlBuckets;
+  readonly #subjects: ControlSubjects;
+  readonly #sessions = new Map<string, SessionActor>();
+  /** Activations under way, so a key seen twice (listing and watch) starts one actor. */
+  readonly #starting = new Map<string, Promise<void>>();
+  readonly #subscriptions: Subscription[] = [];
+  #policy: PolicyBundle;
+  #watcher: QueuedIterator<KvWatchEntry> | undefined;
+  #closing: Promise<void> | undefined;
+
+  /** Loads keys and policy, starts serving the control plane and every registered session. */
+  static async start(options: MeshNodeOptions): Promise<MeshNode> {
+    const parsed = parseNodeOptions(options);
+    const [state, policy, buckets] = await Promise.all([
+      loadNodeState(parsed.stateDir),
+      loadPolicy(parsed.policyPaths),
+      openControlBuckets(parsed.nc),
+    ]);
+    const node = new MeshNode(parsed, state, policy, buckets);
+    await node.#start();
+    return node;
+  }
+
+  private constructor(
+    options: ParsedNodeOptions,
+    state: NodeState,
+    policy: PolicyBundle,
+    buckets: ControlBuckets,
+  ) {
+    this.#options = options;
+    this.#state = state;
+    this.#policy = policy;
+    this.#buckets = buckets;
+    this.#subjects = controlSubjects(options.prefix);
+  }
+
+  /** The node's identity key; agents accept a channel only from keys their session file trusts. */
+  get identity(): NodeState['identity'] {
+    return this.#state.identity;
+  }
+
+  get policyVersion(): string {
+    return this.#policy.version;
+  }
+
+  sessions(): SessionSummary[] {
+    return [...this.#sessions.values()].map((session) => session.summary());
+  }
+
+  session(sid: string): SessionActor | undefined {
+    return this.#sessions.get(sid);
+  }
+
+  /** Replaces the policy of every hosted session (each decides its next call with it). */
+  setPolicy(policy: PolicyBundle): void {
+    this.#policy = policy;
+    for (const session of this.#sessions.values()) session.setPolicy(policy);
+  }
+
+  /** Stops watching the registry and serving control, then closes every session. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#watcher?.stop();
+      for (const sub of this.#subscriptions) sub.unsubscribe();
+      await Promise.allSettled(this.#starting.values());
+      const sessions = [...this.#sessions.values()];
+      this.#sessions.clear();
+      await Promise.allSettled(sessions.map((session) => session.close()));
+    })();
+    return this.#closing;
+  }
+
+  async #start(): Promise<void> {
+    const { nc } = this.#options;
+    const report = (err: unknown) => this.#report(err);
+    this.#subscriptions.push(
+      nc.subscribe(this.#subjects.sessionWildcard, {
+        callback: (err, msg) =>
+          err
+            ? report(err)
+            : answerSessionControl(msg, this.#subjects, (sid) => this.#sessions.get(sid), report),
+      }),
+      nc.subscribe(this.#subjects.nodeSessions, {
+        callback: (err, msg) => {
+          if (err) report(err);
+          else if (msg.reply) msg.respond(encodeReply({ ok: true, result: this.sessions() }));
+        },
+      }),
+    );
+    const registered = await readAll(
+      this.#buckets.sessions,
+      (v) => SessionDescriptorSchema.safeParse(v).data,
+    );
+    await Promise.all(registered.map((descriptor) => this.#activate(descriptor)));
+    this.#watcher = await this.#buckets.sessions.watch();
+    void this.#follow(this.#watcher);
+    await nc.flush();
+  }
+
+  /** New key: activate; deleted key: stop. Values that are not descriptors are logged and skipped. */
+  async #follow(watcher: QueuedIterator<KvWatchEntry>): Promise<void> {
+    for await (const entry of watcher) {
+      if (entry.operation !== 'PUT') {
+        await this.#sessions.get(entry.key)?.close();
+        this.#sessions.delete(entry.key);
+        continue;
+      }
+      const parsed = SessionDescriptorSchema.safeParse(safeJson(entry));
+      if (!parsed.success) {
+        this.#options.log(`registry entry ${entry.key} is not a session descriptor; it was skipped`);
+        continue;
+      }
+      await this.#activate(parsed.data);
+    }
+  }
+
+  #activate(descriptor: SessionDescriptor): Promise<void> {
+    const { sid } = descriptor;
+    if (this.#closing || this.#sessions.has(sid)) return Promise.resolve();
+    let starting = this.#starting.get(sid);
+    if (!starting) {
+      starting = this.#startSession(descriptor).finally(() => this.#starting.delete(sid));
+      this.#starting.set(sid, starting);
+    }
+    return starting;
+  }
+
+  async #startSession(descriptor: SessionDescriptor): Promise<void> {
+    const { nc, prefix, clock, resolver, session } = this.#options;
+    try {
+      const actor = await SessionActor.start({
+        ...session,
+        nc,
+        descriptor,
+        identity: this.#state.identity,
+        policy: this.#policy,
+        meshSecret: this.#state.meshSecret,
+        approvals: this.#buckets.approvals,
+        prefix,
+        clock,
+        ...(resolver ? { resolver } : {}),
+        onTerminated: (sid) => void this.#removed(sid),
+        report: (err) => this.#report(err),
+      });
+      this.#sessions.set(descriptor.sid, actor);
+      this.#options.log(
+        `session ${descriptor.sid} (${descriptor.principal}, ${descriptor.purpose}) is served`,
+      );
+    } catch (err) {
+      this.#options.log(`session ${descriptor.sid} could not start: ${(err as Error).message}`);
+    }
+  }
+
+  /** A killed session leaves the node and the registry. */
+  async #removed(sid: string): Promise<void> {
+    this.#sessions.delete(sid);
+    this.#options.log(`session ${sid} was terminated and removed`);
+    await this.#buckets.sessions.delete(sid).catch((err: unknown) => this.#report(err));
+  }
+
+  #report(err: unknown): void {
+    this.#options.log(`error: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function safeJson(entry: KvWatchEntry): unknown {
+  try {
+    return entry.json();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,63 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { type Clock, systemClock } from '../../clock.js';
+import { TrustmeshError } from '../../errors.js';
+import type { ResourceResolver } from '../../policy/index.js';
+import { assertPrefix, DEFAULT_PREFIX } from '../../transport/index.js';
+import type { SessionActorOptions } from '../session/index.js';
+
+export class NodeOptionsError extends TrustmeshError {
+  constructor(message: string) {
+    super('ERR_NODE_OPTIONS', message);
+  }
+}
+
+/** What each session actor the node hosts is started with. */
+export type SessionDefaults = Pick<
+  SessionActorOptions,
+  'brokerTimeoutMs' | 'capabilityTtlMs' | 'timeouts' | 'thresholds'
+>;
+
+export interface MeshNodeOptions {
+  /** The node's NATS connection (JetStream enabled on the server); the caller owns it. */
+  nc: NatsConnection;
+  /** Holds `keys/mesh-node.jwk` and `keys/capability.secret` (both created, 0600, when missing). */
+  stateDir: string;
+  /** Policy files or directories, loaded with `loadPolicy`. */
+  policyPaths: readonly string[];
+  /** @default 'tm' */
+  prefix?: string;
+  /** @default systemClock */
+  clock?: Clock;
+  /** @default createFsResolver() */
+  resolver?: ResourceResolver;
+  /** @default the session actor's defaults */
+  session?: SessionDefaults;
+  /** Where the node's log lines go. @default ignore */
+  log?: (line: string) => void;
+}
+
+export type ParsedNodeOptions = Required<Omit<MeshNodeOptions, 'resolver'>> & {
+  resolver: ResourceResolver | undefined;
+};
+
+export function parseNodeOptions(options: MeshNodeOptions): ParsedNodeOptions {
+  if (!options?.nc) throw new NodeOptionsError('nc is missing; pass a connected NatsConnection.');
+  if (typeof options.stateDir !== 'string' || options.stateDir === '') {
+    throw new NodeOptionsError('stateDir is missing; pass the directory that holds the node keys.');
+  }
+  if (!Array.isArray(options.policyPaths) || options.policyPaths.length === 0) {
+    throw new NodeOptionsError('policyPaths is empty; pass at least one policy file or directory.');
+  }
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  assertPrefix(prefix);
+  return {
+    nc: options.nc,
+    stateDir: options.stateDir,
+    policyPaths: options.policyPaths,
+    prefix,
+    clock: options.clock ?? systemClock,
+    resolver: options.resolver,
+    session: options.session ?? {},
+    log: options.log ?? (() => {}),
+  };
+}

@@ -1,0 +1,61 @@
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { NatsConnection } from '@nats-io/transport-node';
+import {
+  type BrokerRequest,
+  brokerSubjects,
+  decodeBrokerResponse,
+  decodeCatalogue,
+  encodeBrokerRequest,
+} from '../broker/wire.js';
+
+/** A call the broker refused or could not run; `code` is the broker's stable code. */
+export class BrokerRefusal extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+// Calls are served only in this broker state; in any other its tools are not offered.
+const READY = 'ready';
+
+/** The session actor's side of the tool-broker contract (`<prefix>.tool.<server>.{call,list}`). */
+export class BrokerClient {
+  readonly #nc: NatsConnection;
+  readonly #prefix: string;
+  readonly #timeoutMs: number;
+
+  constructor(nc: NatsConnection, prefix: string, timeoutMs: number) {
+    this.#nc = nc;
+    this.#prefix = prefix;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /** The server's pinned, sanitised tools (names qualified `server.tool`); none unless it is ready. */
+  async list(server: string): Promise<Tool[]> {
+    const catalogue = decodeCatalogue(await this.#request(server, brokerSubjects(this.#prefix, server).list));
+    if (catalogue.state !== READY) return [];
+    return catalogue.tools.filter((tool) => tool.name.startsWith(`${server}.`)) as Tool[];
+  }
+
+  /** Sends one capability-bound call; resolves with the MCP result or throws `BrokerRefusal`. */
+  async call(server: string, request: BrokerRequest): Promise<Record<string, unknown>> {
+    const subject = brokerSubjects(this.#prefix, server).call;
+    const answer = decodeBrokerResponse(await this.#request(server, subject, encodeBrokerRequest(request)));
+    if ('error' in answer) throw new BrokerRefusal(answer.error.code, answer.error.message);
+    return answer.result as Record<string, unknown>;
+  }
+
+  async #request(server: string, subject: string, body?: Uint8Array): Promise<Uint8Array> {
+    try {
+      return (await this.#nc.request(subject, body, { timeout: this.#timeoutMs })).data;
+    } catch (cause) {
+      throw new BrokerRefusal(
+        'ERR_BROKER_UNREACHABLE',
+        `no broker for server ${server} answered within ${this.#timeoutMs} ms (${(cause as Error).message}); ask the operator to start it`,
+      );
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import type { CallDecision, DecisionPoint } from '../../../statecharts/index.js';
+import type { Clock } from '../../clock.js';
+import {
+  type CallHistory,
+  type Decision,
+  decide,
+  type PolicyBundle,
+  REASON_TEXT,
+  type ResourceResolver,
+  type SessionCounters,
+} from '../../policy/index.js';
+import type { SessionDescriptor } from '../control/index.js';
+import type { CallsInFlight } from './calls.js';
+
+/** What the decision point reads at decision time: always the session's current view. */
+export interface DecisionSources {
+  readonly descriptor: SessionDescriptor;
+  readonly calls: CallsInFlight;
+  readonly policy: () => PolicyBundle;
+  readonly usage: () => { readonly history: CallHistory; readonly counters: SessionCounters };
+  readonly clock: Clock;
+  readonly resolver: ResourceResolver;
+}
+
+/** The reason a decision gives people: what happened and, where it helps, the detail. */
+export function describeDecision(decision: Decision): string {
+  return decision.detail
+    ? `${REASON_TEXT[decision.reason]} (${decision.detail})`
+    : REASON_TEXT[decision.reason];
+}
+
+/**
+ * Runs the pure policy `decide` inside the machine's macrostep, with the state the call is decided in
+ * and the history and counters as they are at that moment. The full `Decision` (reason code, canonical
+ * resource) is kept on the call for forwarding and for the agent's error.
+ */
+export function sessionDecisionPoint(sources: DecisionSources): DecisionPoint {
+  const { descriptor, calls, policy, usage, clock, resolver } = sources;
+  return {
+    // Behavioural risk is the monitor's job (a later issue); calls add none here.
+    assessCall: () => undefined,
+    decideCall: ({ state, call }): CallDecision => {
+      const flight = calls.get(call.callId);
+      if (!flight) throw new Error(`call ${call.callId} is not in flight`);
+      const { history, counters } = usage();
+      const decision = decide(
+        policy(),
+        {
+          purpose: descriptor.purpose,
+          principal: descriptor.principal,
+          state,
+          sessionStartedAt: descriptor.createdAt,
+          history,
+          counters,
+          call: flight.request,
+        },
+        clock,
+        resolver,
+      );
+      flight.decision = decision;
+      return {
+        verdict: decision.verdict,
+        reason: describeDecision(decision),
+        rule: decision.rule,
+        policyVersion: decision.policyVersion,
+      };
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import type { KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { RiskThresholds, SessionTimeouts } from '../../../statecharts/index.js';
+import { type Clock, systemClock } from '../../clock.js';
+import { createFsResolver, type PolicyBundle, type ResourceResolver } from '../../policy/index.js';
+import { DEFAULT_PREFIX, type SigningKey } from '../../transport/index.js';
+import { DEFAULT_CAPABILITY_TTL_MS, MIN_MESH_CAPABILITY_SECRET_BYTES } from '../capability/index.js';
+import type { SessionDescriptor, SessionSummary } from '../control/index.js';
+import { SessionActorError, SessionErrorCode } from './errors.js';
+import type { SessionSnapshot } from './snapshot.js';
+
+/** How long an allowed call waits for its broker, in ms. */
+export const DEFAULT_BROKER_TIMEOUT_MS = 30_000;
+
+export interface SessionActorOptions {
+  /** The node's connection; the caller owns it. */
+  nc: NatsConnection;
+  descriptor: SessionDescriptor;
+  /** The node's identity key: it signs the channel handshake the agent checks. */
+  identity: SigningKey;
+  /** The current policy; replace it with `setPolicy`. */
+  policy: PolicyBundle;
+  /** The mesh capability secret; per-server keys are derived from it. */
+  meshSecret: Uint8Array;
+  /** The approvals bucket (`trustmesh_approvals`). */
+  approvals: KV;
+  /** @default 'tm' */
+  prefix?: string;
+  /** @default systemClock */
+  clock?: Clock;
+  /** How the policy follows links on path resources. @default createFsResolver() */
+  resolver?: ResourceResolver;
+  /** @default 30_000 */
+  brokerTimeoutMs?: number;
+  /** Lifetime of each capability, in ms. @default 10_000 */
+  capabilityTtlMs?: number;
+  /** Statechart timeouts (approval, reauth, quiet). @default the statechart's */
+  timeouts?: Partial<SessionTimeouts>;
+  thresholds?: Partial<RiskThresholds>;
+  /** Rehydrate from this snapshot instead of starting fresh. */
+  snapshot?: SessionSnapshot;
+  /** Called after every transition with the new summary (persist `snapshot()` here). */
+  onTransition?: (summary: SessionSummary) => void;
+  /** Called once the session is terminated and closed. */
+  onTerminated?: (sid: string) => void;
+  /** Failures that reach no caller (KV writes, notifications). @default ignore */
+  report?: (err: unknown) => void;
+}
+
+export interface ParsedSessionOptions
+  extends Required<
+    Omit<SessionActorOptions, 'snapshot' | 'timeouts' | 'thresholds' | 'onTransition' | 'onTerminated'>
+  > {
+  snapshot: SessionSnapshot | undefined;
+  timeouts: Partial<SessionTimeouts>;
+  thresholds: Partial<RiskThresholds>;
+  onTransition: (summary: SessionSummary) => void;
+  onTerminated: (sid: string) => void;
+}
+
+export function parseSessionOptions(options: SessionActorOptions): ParsedSessionOptions {
+  if (options.meshSecret?.byteLength < MIN_MESH_CAPABILITY_SECRET_BYTES) {
+    invalid(`meshSecret must be at least ${MIN_MESH_CAPABILITY_SECRET_BYTES} random bytes`);
+  }
+  if (!options.policy?.purposes) invalid('policy is missing; load one with loadPolicy()');
+  const brokerTimeoutMs = options.brokerTimeoutMs ?? DEFAULT_BROKER_TIMEOUT_MS;
+  if (!(Number.isSafeInteger(brokerTimeoutMs) && brokerTimeoutMs > 0)) {
+    invalid(`brokerTimeoutMs is ${brokerTimeoutMs}; use a positive whole number of ms`);
+  }
+  return {
+    ...options,
+    prefix: options.prefix ?? DEFAULT_PREFIX,
+    clock: options.clock ?? systemClock,
+    resolver: options.resolver ?? createFsResolver(),
+    brokerTimeoutMs,
+    capabilityTtlMs: options.capabilityTtlMs ?? DEFAULT_CAPABILITY_TTL_MS,
+    snapshot: options.snapshot,
+    timeouts: options.timeouts ?? {},
+    thresholds: options.thresholds ?? {},
+    onTransition: options.onTransition ?? (() => {}),
+    onTerminated: options.onTerminated ?? (() => {}),
+    report: options.report ?? (() => {}),
+  };
+}
+
+function invalid(problem: string): never {
+  throw new SessionActorError(SessionErrorCode.InvalidOptions, `Cannot start the session actor: ${problem}.`);
+}

@@ -1,0 +1,290 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { type Actor, createActor } from 'xstate';
+import {
+  type SessionCommand,
+  type SessionEmitted,
+  type SessionStatus,
+  type sessionMachine,
+  sessionStatus,
+  type TransitionRecord,
+  withDecisionPoint,
+} from '../../../statecharts/index.js';
+import type { PolicyBundle } from '../../policy/index.js';
+import { importVerifyingKey, KeyRing, NatsServerTransport } from '../../transport/index.js';
+import {
+  type ApprovalRecord,
+  ApprovalStatus,
+  type ApproveRequest,
+  ControlError,
+  ControlErrorCode,
+  controlSubjects,
+  type OperatorRequest,
+  type SessionInspection,
+  type SessionSummary,
+  SessionVerb,
+} from '../control/index.js';
+import { ApprovalDesk } from './approvals.js';
+import { BrokerClient } from './broker-client.js';
+import { CallPath, type Usage } from './call-path.js';
+import { CallsInFlight, type DecidedEvent } from './calls.js';
+import { sessionDecisionPoint } from './decision-point.js';
+import { inspection } from './inspection.js';
+import { registerMcpHandlers } from './mcp-handlers.js';
+import { type ParsedSessionOptions, parseSessionOptions, type SessionActorOptions } from './options.js';
+import type { SessionSnapshot } from './snapshot.js';
+import { grantedServers, toolsSignature, visibleTools } from './tool-view.js';
+
+/** Containment verbs and the statechart command each sends. */
+export const OPERATOR_EVENTS = {
+  [SessionVerb.Suspend]: 'OPERATOR_SUSPEND',
+  [SessionVerb.Resume]: 'OPERATOR_RESUME',
+  [SessionVerb.ReadOnly]: 'OPERATOR_READONLY',
+  [SessionVerb.Scrutinise]: 'OPERATOR_SCRUTINISE',
+  [SessionVerb.Kill]: 'OPERATOR_KILL',
+} as const satisfies Record<string, OperatorEventType>;
+export type ContainmentVerb = keyof typeof OPERATOR_EVENTS;
+
+type OperatorEventType = Extract<SessionCommand['type'], `OPERATOR_${string}`>;
+type ApprovalRequested = Extract<SessionEmitted, { type: 'approval_requested' }>;
+
+/**
+ * One agent session: to the agent one MCP server on its own subjects; inside, the session statechart
+ * deciding every call, brokers running the allowed ones, operators steering it from the control plane.
+ */
+export class SessionActor {
+  readonly sid: string;
+  readonly #options: ParsedSessionOptions;
+  readonly #calls = new CallsInFlight();
+  readonly #actor: Actor<typeof sessionMachine>;
+  readonly #server: Server;
+  readonly #desk: ApprovalDesk;
+  readonly #brokers: BrokerClient;
+  readonly #catalogues = new Map<string, readonly Tool[]>();
+  #policy: PolicyBundle;
+  #usage: Usage;
+  /** Signature of the tool list the agent last saw; `list_changed` goes out when it would differ. */
+  #advertised: string | undefined;
+  #closing: Promise<void> | undefined;
+  /** The operator's answer while it is being delivered to the machine, and the record it settled. */
+  #answer: { callId: string; outcome: ApprovalStatus; request: ApproveRequest } | undefined;
+  #settled: ApprovalRecord | undefined;
+
+  /** Starts the actor and serves the session on its subjects. */
+  static async start(options: SessionActorOptions): Promise<SessionActor> {
+    const actor = new SessionActor(parseSessionOptions(options));
+    await actor.#serve();
+    return actor;
+  }
+
+  private constructor(options: ParsedSessionOptions) {
+    this.#options = options;
+    const { descriptor, clock, snapshot } = options;
+    this.sid = descriptor.sid;
+    this.#policy = options.policy;
+    this.#usage = snapshot
+      ? { history: snapshot.history, counters: snapshot.counters }
+      : { history: {}, counters: { session: { calls: 0, bytesIn: 0, bytesOut: 0, recent: [] }, tools: {} } };
+    this.#brokers = new BrokerClient(options.nc, options.prefix, options.brokerTimeoutMs);
+    this.#desk = new ApprovalDesk({
+      nc: options.nc,
+      kv: options.approvals,
+      subjects: controlSubjects(options.prefix),
+      descriptor,
+      clock,
+      report: options.report,
+    });
+    const machine = withDecisionPoint(
+      sessionDecisionPoint({
+        descriptor,
+        calls: this.#calls,
+        policy: () => this.#policy,
+        usage: () => this.#usage,
+        clock,
+        resolver: options.resolver,
+      }),
+    );
+    const input = {
+      sessionId: descriptor.sid,
+      now: clock(),
+      expiresAt: descriptor.expiresAt,
+      timeouts: options.timeouts,
+      thresholds: options.thresholds,
+    };
+    this.#actor = createActor(machine, snapshot ? { input, snapshot: snapshot.machine } : { input });
+    this.#actor.on('decided', (event) => this.#onDecided(event));
+    this.#actor.on('approval_requested', (event) => this.#onApprovalRequested(event));
+    this.#actor.on('transitioned', ({ record }) => this.#onTransitioned(record));
+    this.#actor.subscribe({ complete: () => void this.#terminated(), error: options.report });
+    this.#server = new Server(
+      { name: 'trustmesh-session', version: '0.1.0' },
+      { capabilities: { tools: { listChanged: true }, resources: {}, prompts: {} } },
+    );
+    registerMcpHandlers(this.#server, {
+      policy: () => this.#policy,
+      listTools: () => this.#listTools(),
+      path: new CallPath({
+        sid: this.sid,
+        calls: this.#calls,
+        send: (event) => this.#actor.send(event),
+        policy: () => this.#policy,
+        usage: { get: () => this.#usage, set: (next) => (this.#usage = next) },
+        brokers: this.#brokers,
+        meshSecret: options.meshSecret,
+        capabilityTtlMs: options.capabilityTtlMs,
+        clock,
+      }),
+    });
+  }
+
+  get status(): SessionStatus {
+    return sessionStatus(this.#actor.getSnapshot().value);
+  }
+
+  summary(): SessionSummary {
+    const { sid, principal, purpose, expiresAt } = this.#options.descriptor;
+    return { sid, principal, purpose, state: this.status, expiresAt };
+  }
+
+  inspect(): SessionInspection {
+    return inspection(this.summary(), {
+      descriptor: this.#options.descriptor,
+      policyVersion: this.#policy.version,
+      transitions: this.#actor.getSnapshot().context.history,
+      usage: this.#usage,
+      pendingApproval: this.#desk.pending,
+    });
+  }
+
+  /** Moves the session as an operator asked; containment applies to the very next call. */
+  command(verb: ContainmentVerb, request: OperatorRequest): SessionSummary {
+    this.#actor.send({ type: OPERATOR_EVENTS[verb], ...request, at: this.#options.clock() });
+    return this.summary();
+  }
+
+  /** Answers the call awaiting approval; throws `ERR_CONTROL_NO_PENDING_APPROVAL` if it is not. */
+  answer(request: ApproveRequest, granted: boolean): ApprovalRecord {
+    const pending = this.#desk.pending;
+    this.#settled = undefined;
+    if (pending?.callId !== request.callId) {
+      throw new ControlError(
+        ControlErrorCode.NoPendingApproval,
+        `Call ${request.callId} of session ${this.sid} is not awaiting approval (it was answered, timed out or never asked); list pending approvals and answer one of those.`,
+      );
+    }
+    const outcome = granted ? ApprovalStatus.Approved : ApprovalStatus.Denied;
+    this.#answer = { callId: request.callId, outcome, request };
+    const at = this.#options.clock();
+    const { callId, approver } = request;
+    if (granted) this.#actor.send({ type: 'APPROVAL_GRANTED', callId, approver, at });
+    else this.#actor.send({ type: 'APPROVAL_DENIED', callId, approver, reason: request.reason ?? '', at });
+    this.#answer = undefined;
+    return this.#settled ?? { ...pending, status: outcome };
+  }
+
+  /** Replaces the policy; the agent hears `list_changed` if its tools changed. */
+  setPolicy(policy: PolicyBundle): void {
+    this.#policy = policy;
+    this.#toolsMaybeChanged();
+  }
+
+  snapshot(): SessionSnapshot {
+    return {
+      version: 1,
+      descriptor: this.#options.descriptor,
+      machine: this.#actor.getPersistedSnapshot(),
+      history: this.#usage.history,
+      counters: this.#usage.counters,
+      takenAt: this.#options.clock(),
+    };
+  }
+
+  /** Stops serving: the statechart stops, the transport closes. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#actor.stop();
+      await this.#server.close();
+      await this.#desk.flushed();
+    })();
+    return this.#closing;
+  }
+
+  async #serve(): Promise<void> {
+    const { nc, descriptor, identity, prefix, clock } = this.#options;
+    this.#actor.start();
+    if (this.#options.snapshot) this.#actor.send({ type: 'RESTORED', at: clock() });
+    const transport = new NatsServerTransport({
+      nc,
+      sid: descriptor.sid,
+      prefix,
+      identity,
+      clock,
+      trust: new KeyRing([importVerifyingKey(descriptor.agentPublicKey)]),
+    });
+    await this.#server.connect(transport);
+  }
+
+  async #listTools(): Promise<Tool[]> {
+    const servers = grantedServers(this.#policy, this.#options.descriptor);
+    await Promise.all(
+      servers.map(async (server) => {
+        try {
+          this.#catalogues.set(server, await this.#brokers.list(server));
+        } catch (err) {
+          this.#catalogues.delete(server);
+          this.#options.report(err);
+        }
+      }),
+    );
+    const tools = this.#visible();
+    this.#advertised = toolsSignature(tools);
+    return tools;
+  }
+
+  #visible(): Tool[] {
+    return visibleTools(this.#policy, this.#options.descriptor, this.status, this.#catalogues);
+  }
+
+  #toolsMaybeChanged(): void {
+    if (this.#advertised === undefined || this.#closing) return;
+    const signature = toolsSignature(this.#visible());
+    if (signature === this.#advertised) return;
+    this.#advertised = signature;
+    this.#server.sendToolListChanged().catch(this.#options.report);
+  }
+
+  #onApprovalRequested(event: ApprovalRequested): void {
+    const flight = this.#calls.get(event.callId);
+    if (flight) flight.approval = {};
+    this.#desk.requested(event, flight?.request.args);
+  }
+
+  /** Settles the approval record of a held call (answered, timed out or abandoned), then the call. */
+  #onDecided(event: DecidedEvent): void {
+    const pending = this.#desk.pending;
+    if (pending?.callId === event.callId) {
+      const answered = this.#answer?.callId === event.callId ? this.#answer : undefined;
+      const outcome =
+        answered?.outcome ??
+        (event.at >= pending.deadline ? ApprovalStatus.TimedOut : ApprovalStatus.Abandoned);
+      this.#settled = this.#desk.settled(event.callId, outcome, answered?.request);
+      const flight = this.#calls.get(event.callId);
+      if (flight) flight.approval = { outcome };
+    }
+    this.#calls.settle(event);
+  }
+
+  #onTransitioned(record: TransitionRecord): void {
+    // Deferred: the snapshot reads the new state only once the macrostep is over.
+    queueMicrotask(() => {
+      this.#options.onTransition(this.summary());
+      this.#toolsMaybeChanged();
+    });
+    if (record.to === 'terminated') this.#advertised = undefined;
+  }
+
+  async #terminated(): Promise<void> {
+    await this.close();
+    this.#options.onTerminated(this.sid);
+  }
+}
