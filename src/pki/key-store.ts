@@ -1,5 +1,5 @@
-import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { generateKeyPairSync, type JsonWebKey, randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { TrustmeshError } from '../errors.js';
 
@@ -25,6 +25,24 @@ export async function writeSecretFile(path: string, contents: string): Promise<v
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   await writeFile(path, contents, { mode: 0o600 });
   await chmod(path, 0o600);
+}
+
+/**
+ * Replaces a file by rename, so a reader (nats-server reloading, another node) never sees half of
+ * it; a secret file is 0600 before it holds anything.
+ */
+export async function writeFileAtomically(path: string, contents: string, secret: boolean): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  const mode = secret ? 0o600 : 0o644;
+  try {
+    await writeFile(tmp, contents, { mode });
+    await chmod(tmp, mode);
+    await rename(tmp, path);
+  } catch (cause) {
+    await rm(tmp, { force: true });
+    throw new KeyStoreError(`Cannot write ${path}; check the directory permissions.`, { cause });
+  }
 }
 
 /** Loads the private JWK at `path`, creating one when the file does not exist. */

@@ -1,6 +1,6 @@
 export type { ClientTlsMaterial } from './client.js';
 export { natsClientTls } from './client.js';
 export type { ReloadableNatsServer, RotationOptions } from './rotate.js';
-export { rotateNatsServerCertificate, writePemAtomically } from './rotate.js';
+export { rotateNatsServerCertificate } from './rotate.js';
 export type { NatsClusterTlsOptions, NatsTlsFiles, NatsTlsOptions } from './server-config.js';
 export { DEFAULT_TLS_TIMEOUT_SECONDS, renderNatsClusterBlock, renderNatsTlsBlock } from './server-config.js';

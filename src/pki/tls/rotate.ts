@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { PkiError, PkiErrorCode } from '../ca/errors.js';
+import { writeFileAtomically } from '../key-store.js';
 import type { NatsTlsFiles } from './server-config.js';
 
 /** A running nats-server whose TLS files we own. */
@@ -20,26 +18,6 @@ const DEFAULT_ROTATION_TIMEOUT_MS = 10_000;
 const POLL_MS = 25;
 
 /**
- * Writes a PEM file by rename, so nats-server never reads half a certificate; key files are 0600
- * before they hold anything.
- */
-export async function writePemAtomically(path: string, pem: string, secret: boolean): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  const mode = secret ? 0o600 : 0o644;
-  try {
-    await writeFile(tmp, pem, { mode });
-    await chmod(tmp, mode);
-    await rename(tmp, path);
-  } catch (cause) {
-    await rm(tmp, { force: true });
-    throw new PkiError(PkiErrorCode.Store, `cannot write ${path}; check the directory permissions.`, {
-      cause,
-    });
-  }
-}
-
-/**
  * Replaces the server certificate and key without a restart: writes the new files, sends SIGHUP
  * (nats-server reloads its configuration, TLS included) and resolves once the server reports the
  * reload. Open connections keep their session; new handshakes present the new certificate.
@@ -51,8 +29,8 @@ export async function rotateNatsServerCertificate(
   options: RotationOptions = {},
 ): Promise<void> {
   const before = await configLoadTime(server.monitorUrl);
-  await writePemAtomically(files.keyFile, next.keyPem, true);
-  await writePemAtomically(files.certFile, next.chainPem, false);
+  await writeFileAtomically(files.keyFile, next.keyPem, true);
+  await writeFileAtomically(files.certFile, next.chainPem, false);
   await reloadNatsServer(server, before, options.timeoutMs ?? DEFAULT_ROTATION_TIMEOUT_MS);
 }
 

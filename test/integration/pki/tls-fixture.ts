@@ -6,12 +6,8 @@ import { onTestFinished } from 'vitest';
 import type { KeyAlgorithm } from '../../../src/pki/ca/index.js';
 import { createMeshCa, type MeshCa } from '../../../src/pki/ca/index.js';
 import { type IssuedCertificate, issueLeafCertificate } from '../../../src/pki/certs/index.js';
-import {
-  type NatsTlsFiles,
-  natsClientTls,
-  renderNatsTlsBlock,
-  writePemAtomically,
-} from '../../../src/pki/tls/index.js';
+import { writeFileAtomically } from '../../../src/pki/key-store.js';
+import { type NatsTlsFiles, natsClientTls, renderNatsTlsBlock } from '../../../src/pki/tls/index.js';
 
 /** A mesh CA, a nats-server leaf written to disk, and the TLS config text that uses them. */
 export interface TlsFixture {
@@ -40,8 +36,8 @@ export async function tlsFixture(algorithm: KeyAlgorithm = 'p256'): Promise<TlsF
     keyFile: join(dir, 'server.key'),
     caFile: join(dir, 'ca.crt'),
   };
-  await writePemAtomically(files.certFile, server.chainPem, false);
-  await writePemAtomically(files.keyFile, server.keyPem, true);
+  await writeFileAtomically(files.certFile, server.chainPem, false);
+  await writeFileAtomically(files.keyFile, server.keyPem, true);
   await writeFile(files.caFile, ca.root.cert.toString('pem'));
   return {
     ca,
