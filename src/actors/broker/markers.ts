@@ -44,7 +44,7 @@ export const INJECTION_MARKERS: readonly InjectionMarker[] = [
     id: 'concealment',
     why: 'asks the model to keep something from the user',
     pattern:
-      /\b(do\s*not|don'?t|never|without)\s+(tell|telling|mention|mentioning|inform|informing|reveal|revealing|notify|notifying|show|showing)\b[^.\n]{0,60}\b(user|human|anyone|them)\b|\bupset the user\b|\b(secretly|silently|covertly)\b/i,
+      /\b(do\s*not|don'?t|never|without)\s+(tell|telling|mention|mentioning|inform|informing|reveal|revealing|notify|notifying|show|showing)\b[^.\n]{0,60}\b(user|human|anyone|them)\b|\bupset the user\b|\b(secretly|covertly)\b/i,
   },
   {
     id: 'coercion',

@@ -77,7 +77,7 @@ export class Pins {
       await this.approve(listing, FIRST_USE);
       return [{ type: 'CONNECTED' }];
     }
-    this.#report = { diff, flagged };
+    this.#report = { neverApproved: firstUse, diff, flagged };
     const events: BrokerEvent[] = [];
     if (!(firstUse && this.#pinOnFirstUse)) events.push({ type: 'TOOLS_CHANGED', diff });
     for (const { tool, markers } of flagged) events.push({ type: 'INJECTION_FLAGGED', tool, markers });

@@ -28,6 +28,8 @@ export interface CatalogueTool {
 
 /** Why calls are refused until an operator approves. */
 export interface QuarantineReport {
+  /** No definitions of this server were ever approved (the diff then lists every tool as added). */
+  readonly neverApproved: boolean;
   readonly diff: ToolsDiff;
   readonly flagged: readonly { readonly tool: string; readonly markers: readonly string[] }[];
 }

@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { onTestFinished } from 'vitest';
+import {
+  type BrokerCatalogue,
+  type BrokerOptions,
+  type BrokerResponse,
+  brokerSubjects,
+  decodeBrokerResponse,
+  decodeCatalogue,
+  encodeBrokerRequest,
+  FilePinStore,
+  ToolBroker,
+} from '../../../../src/actors/broker/index.js';
+import {
+  type CapabilityKey,
+  CapabilityMethod,
+  deriveCapabilityKey,
+  type MintFields,
+  mintCapability,
+} from '../../../../src/actors/capability/index.js';
+import type { Clock } from '../../../../src/clock.js';
+import { type FixtureName, fixtureCommand } from '../../../fixtures/mcp/servers.js';
+import { startNats } from '../../../support/nats-harness.js';
+
+export const MESH_SECRET = randomBytes(32);
+export const NODE = basename(process.execPath);
+
+/** A real nats-server and a client connection to it, both closed when the test ends. */
+export async function natsFixture(): Promise<NatsConnection> {
+  const server = await startNats({ jetstream: false });
+  const nc = await connect({ servers: server.url });
+  onTestFinished(() => nc.close());
+  return nc;
+}
+
+/** A fresh state directory, removed when the test ends. */
+export async function stateDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'trustmesh-broker-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export function fixtureUpstream(name: FixtureName): BrokerOptions['upstream'] {
+  return { kind: 'stdio', ...fixtureCommand(name) };
+}
+
+/** Starts a broker with test defaults (fast retries, node allowed); drained when the test ends. */
+export async function startBroker(
+  nc: NatsConnection,
+  options: Partial<BrokerOptions> & Pick<BrokerOptions, 'server' | 'upstream'>,
+): Promise<ToolBroker> {
+  const broker = new ToolBroker({
+    connection: nc,
+    capabilityKey: deriveCapabilityKey(MESH_SECRET, options.server),
+    pinStore: new FilePinStore(await stateDir()),
+    allowedCommands: [NODE],
+    retry: { baseMs: 50, maxMs: 200 },
+    ...options,
+  });
+  onTestFinished(() => broker.drain());
+  await broker.start();
+  return broker;
+}
+
+/** The session side of one call: mints a capability for `server` and sends the request. */
+export class Caller {
+  readonly key: CapabilityKey;
+  readonly #nc: NatsConnection;
+  readonly #server: string;
+  #calls = 0;
+
+  constructor(nc: NatsConnection, server: string, key = deriveCapabilityKey(MESH_SECRET, server)) {
+    this.#nc = nc;
+    this.#server = server;
+    this.key = key;
+  }
+
+  /** A capability for `tool` (unqualified) with `args`. */
+  mint(
+    tool: string,
+    args: Record<string, unknown>,
+    overrides: Partial<MintFields> = {},
+    clock?: Clock,
+  ): Uint8Array {
+    return mintCapability(
+      this.key,
+      {
+        sid: 'test-session',
+        tool,
+        args,
+        policyVersion: 'test-1',
+        callId: `call-${++this.#calls}`,
+        ...overrides,
+      },
+      clock,
+    );
+  }
+
+  /** `tools/call` of `<server>.<tool>` with a fresh capability, unless one is given. */
+  callTool(
+    tool: string,
+    args: Record<string, unknown>,
+    capability = this.mint(tool, args),
+  ): Promise<BrokerResponse> {
+    return this.send({
+      capability,
+      method: CapabilityMethod.ToolsCall,
+      params: { name: `${this.#server}.${tool}`, arguments: args },
+    });
+  }
+
+  async send(
+    request: Parameters<typeof encodeBrokerRequest>[0],
+    timeoutMs = 15_000,
+  ): Promise<BrokerResponse> {
+    return this.sendRaw(encodeBrokerRequest(request), timeoutMs);
+  }
+
+  async sendRaw(bytes: Uint8Array, timeoutMs = 15_000): Promise<BrokerResponse> {
+    const reply = await this.#nc.request(brokerSubjects('tm', this.#server).call, bytes, {
+      timeout: timeoutMs,
+    });
+    return decodeBrokerResponse(reply.data);
+  }
+
+  async catalogue(): Promise<BrokerCatalogue> {
+    const reply = await this.#nc.request(brokerSubjects('tm', this.#server).list, new Uint8Array(0), {
+      timeout: 15_000,
+    });
+    return decodeCatalogue(reply.data);
+  }
+}
+
+/** The text of a tool result's first content block; fails the test on an error answer. */
+export function textOf(response: BrokerResponse): string {
+  if ('error' in response)
+    throw new Error(`expected a result, got ${response.error.code}: ${response.error.message}`);
+  const content = response.result.content as { type: string; text?: string }[];
+  return content[0]?.text ?? '';
+}
+
+/** The error code of a refusal, or `result` when the call went through. */
+export function codeOf(response: BrokerResponse): string {
+  return 'error' in response ? response.error.code : 'result';
+}
