@@ -14,9 +14,9 @@ export type NkeyRole = (typeof NkeyRole)[keyof typeof NkeyRole];
 
 const SEED_PREFIX = 18 << 3; // 'S'
 const ROLE_NAMES: Record<NkeyRole, string> = {
-  [NkeyRole.Operator]: 'operator',
-  [NkeyRole.Account]: 'account',
-  [NkeyRole.User]: 'user',
+  [NkeyRole.Operator]: 'an operator',
+  [NkeyRole.Account]: 'an account',
+  [NkeyRole.User]: 'a user',
 };
 const ROLE_LETTERS: Record<NkeyRole, string> = {
   [NkeyRole.Operator]: 'O',
@@ -51,7 +51,7 @@ export function nkeyFromSeed(seed: string, role: NkeyRole): Nkey {
   const seedRole = ((raw[0]! & 7) << 5) | ((raw[1]! & 0xf8) >> 3);
   if ((raw[0]! & 0xf8) !== SEED_PREFIX || seedRole !== role || raw.length !== RAW_KEY_LENGTH + 2) {
     throw new NkeyError(
-      `This is not an ${ROLE_NAMES[role]} nkey seed; it should start with 'S${ROLE_LETTERS[role]}'.`,
+      `The seed given is not ${ROLE_NAMES[role]} nkey seed; it should start with 'S${ROLE_LETTERS[role]}'.`,
     );
   }
   const rawSeed = raw.subarray(2);
@@ -71,7 +71,8 @@ export function decodePublicNkey(publicKey: string, role: NkeyRole): Buffer {
   const raw = typeof publicKey === 'string' ? decodeChecked(publicKey, 'public key') : undefined;
   if (raw === undefined || raw[0] !== role || raw.length !== RAW_KEY_LENGTH + 1) {
     throw new NkeyError(
-      `${JSON.stringify(publicKey)} is not an ${ROLE_NAMES[role]} public nkey; it should be 56 characters starting with '${ROLE_LETTERS[role]}'.`,
+      // Never echo the value: a seed passed here by mistake must not reach a log.
+      `The key given is not ${ROLE_NAMES[role]} public nkey; it should be 56 characters starting with '${ROLE_LETTERS[role]}'.`,
     );
   }
   return raw.subarray(1);

@@ -37,9 +37,10 @@ export function sessionPermissions(prefix: string, sid: string, responseTtlMs: n
  * response permissions, because their inboxes (`_INBOX_<sid>`) have no common wildcard.
  */
 export function nodePermissions(prefix: string, responseTtlMs: number): UserPermissions {
-  const mesh = ['s.*.>', 'tool.>', 'ctl.>', 'approvals.>', 'audit.>'].map((rest) => `${prefix}.${rest}`);
+  const mesh = ['s.*.>', 'tool.>', 'ctl.>', 'approvals.>'].map((rest) => `${prefix}.${rest}`);
   return {
-    pub: { allow: [...mesh, '$JS.API.>', '$KV.>', '$JS.ACK.>', '$JS.FC.>'] },
+    // Audit is write-only for nodes: records go into the stream, readers use JetStream consumers.
+    pub: { allow: [...mesh, `${prefix}.audit.>`, '$JS.API.>', '$KV.>', '$JS.ACK.>', '$JS.FC.>'] },
     sub: { allow: [...mesh, MESH_INBOX] },
     resp: oneReplyWithin(responseTtlMs),
   };

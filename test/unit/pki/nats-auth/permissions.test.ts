@@ -25,7 +25,7 @@ describe('user permissions', () => {
     ).toBe(true);
   });
 
-  it('let a node serve every session, brokers, control, approvals, audit and JetStream', () => {
+  it('let a node serve every session, brokers, control and approvals, write audit, and use JetStream', () => {
     const { pub, sub, resp } = nodePermissions('tm', 1_000);
     expect(pub.allow).toEqual([
       'tm.s.*.>',
@@ -38,14 +38,7 @@ describe('user permissions', () => {
       '$JS.ACK.>',
       '$JS.FC.>',
     ]);
-    expect(sub.allow).toEqual([
-      'tm.s.*.>',
-      'tm.tool.>',
-      'tm.ctl.>',
-      'tm.approvals.>',
-      'tm.audit.>',
-      '_INBOX.>',
-    ]);
+    expect(sub.allow).toEqual(['tm.s.*.>', 'tm.tool.>', 'tm.ctl.>', 'tm.approvals.>', '_INBOX.>']);
     expect(resp).toEqual({ max: 1, ttl: 1_000_000_000 });
   });
 
