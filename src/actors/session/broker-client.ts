@@ -6,7 +6,7 @@ import {
   decodeBrokerResponse,
   decodeCatalogue,
   encodeBrokerRequest,
-} from '../broker/wire.js';
+} from '../broker/index.js';
 
 /** A call the broker refused or could not run; `code` is the broker's stable code. */
 export class BrokerRefusal extends Error {

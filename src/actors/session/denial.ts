@@ -1,8 +1,7 @@
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { type ReasonCode, Rule, SessionState, Verdict } from '../../policy/index.js';
 import { ApprovalStatus } from '../control/index.js';
 import type { CallInFlight, DecidedEvent } from './calls.js';
-import { MeshDenial, SessionRpcCode } from './errors.js';
+import { CallRefusedError, MeshDenial, SessionRpcCode } from './errors.js';
 
 /** `data` of a denied call's JSON-RPC error. */
 export interface DenialData {
@@ -40,7 +39,7 @@ function denialReason(event: DecidedEvent, flight: CallInFlight | undefined): Re
  * The agent's error for a denied call: which rule, why, what to do, and the stable codes in `data`.
  * Never a bare "forbidden", never a local stack.
  */
-export function denialError(event: DecidedEvent, flight: CallInFlight | undefined): McpError {
+export function denialError(event: DecidedEvent, flight: CallInFlight | undefined): CallRefusedError {
   const reason = denialReason(event, flight);
   const rule = event.rule ?? flight?.decision?.rule ?? Rule.SessionState;
   const data: DenialData = {
@@ -50,10 +49,10 @@ export function denialError(event: DecidedEvent, flight: CallInFlight | undefine
     state: event.state,
   };
   const message = `${event.tool} was denied by rule ${rule} (${reason}) in session state ${event.state}: ${event.reason}.`;
-  return new McpError(SessionRpcCode.Denied, message, data);
+  return new CallRefusedError(SessionRpcCode.Denied, message, data);
 }
 
 /** The agent's error for an allowed call the broker could not run. */
-export function toolFailedError(tool: string, why: string): McpError {
-  return new McpError(SessionRpcCode.ToolFailed, `${tool} was allowed but could not run: ${why}`);
+export function toolFailedError(tool: string, why: string): CallRefusedError {
+  return new CallRefusedError(SessionRpcCode.ToolFailed, `${tool} was allowed but could not run: ${why}`);
 }

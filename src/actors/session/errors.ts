@@ -38,3 +38,18 @@ export class SessionActorError extends TrustmeshError {
     super(code, message, options);
   }
 }
+
+/**
+ * A JSON-RPC error for the agent, thrown from a request handler: the SDK sends `code`, `message` and
+ * `data` as they are (an `McpError` would prefix its code to the message, which the client prefixes again).
+ */
+export class CallRefusedError extends Error {
+  constructor(
+    readonly code: SessionRpcCode,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+    this.name = 'CallRefusedError';
+  }
+}

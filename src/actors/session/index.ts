@@ -1,5 +1,11 @@
 export type { DenialData } from './denial.js';
-export { MeshDenial, SessionActorError, SessionErrorCode, SessionRpcCode } from './errors.js';
+export {
+  CallRefusedError,
+  MeshDenial,
+  SessionActorError,
+  SessionErrorCode,
+  SessionRpcCode,
+} from './errors.js';
 export type { SessionActorOptions } from './options.js';
 export { DEFAULT_BROKER_TIMEOUT_MS } from './options.js';
 export { argumentPreview, MAX_PREVIEW_CHARS } from './preview.js';

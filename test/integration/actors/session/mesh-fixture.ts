@@ -1,0 +1,128 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { FilePinStore, ToolBroker } from '../../../../src/actors/broker/index.js';
+import { deriveCapabilityKey } from '../../../../src/actors/capability/index.js';
+import { MeshControl, type SessionDescriptor } from '../../../../src/actors/control/index.js';
+import { loadNodeState, MeshNode, nodeStatePaths } from '../../../../src/actors/node/index.js';
+import { publicJwkOf } from '../../../../src/pki/key-store.js';
+import {
+  generateKeyPair,
+  importVerifyingKey,
+  KeyRing,
+  NatsClientTransport,
+  newSessionId,
+  sessionConnectOptions,
+} from '../../../../src/transport/index.js';
+import { fixtureCommand } from '../../../fixtures/mcp/servers.js';
+import { startNats } from '../../../support/nats-harness.js';
+
+/** The GitHub-like fixture names PRs by `repo` ("owner/name") and `number`; policy keys them by number. */
+export const POLICY = `
+catalogue:
+  github:
+    tools:
+      get_pull_request: { effect: read, resource: "{number}" }
+      create_comment: { effect: write, resource: "{number}" }
+      merge_pull_request: { effect: write, resource: "{number}" }
+purposes:
+  review:
+    tools:
+      github.get_pull_request: { allowed: true }
+      github.create_comment: { allowed: true, requires: [github.get_pull_request] }
+      github.merge_pull_request: { allowed: false }
+  release:
+    tools:
+      github.get_pull_request: { allowed: true }
+      github.merge_pull_request: { allowed: true, approval: required }
+`;
+
+export interface Mesh {
+  readonly url: string;
+  readonly node: MeshNode;
+  readonly control: MeshControl;
+  readonly operator: NatsConnection;
+  /** Registers a session, waits until the node serves it, and connects an SDK client to it. */
+  session(purpose: string): Promise<{ sid: string; client: Client }>;
+  stop(): Promise<void>;
+}
+
+/** A real nats-server, a real broker in front of the GitHub-like fixture, and a mesh node. */
+export async function startMesh(options: { approvalMs?: number } = {}): Promise<Mesh> {
+  const nats = await startNats();
+  const dir = await mkdtemp(join(tmpdir(), 'trustmesh-session-'));
+  await writeFile(join(dir, 'policy.yaml'), POLICY);
+  const { meshSecret } = await loadNodeState(dir);
+  const [meshNc, brokerNc, operator] = await Promise.all([0, 1, 2].map(() => connect({ servers: nats.url })));
+  const broker = new ToolBroker({
+    connection: brokerNc!,
+    server: 'github',
+    upstream: { kind: 'stdio', ...fixtureCommand('github') },
+    capabilityKey: deriveCapabilityKey(meshSecret, 'github'),
+    pinStore: new FilePinStore(dir),
+    allowedCommands: [basename(process.execPath)],
+  });
+  await broker.start();
+  await broker.waitForState(['ready'], 15_000);
+  const node = await MeshNode.start({
+    nc: meshNc!,
+    stateDir: dir,
+    policyPaths: [join(dir, 'policy.yaml')],
+    session: { timeouts: { approvalMs: options.approvalMs ?? 60_000 } },
+  });
+  const control = new MeshControl({ nc: operator! });
+  const meshKey = importVerifyingKey(
+    publicJwkOf(JSON.parse(await readFile(nodeStatePaths(dir).identity, 'utf8'))),
+  );
+  const agents: NatsConnection[] = [];
+  return {
+    url: nats.url,
+    node,
+    control,
+    operator: operator!,
+    async session(purpose) {
+      const sid = newSessionId();
+      const keys = generateKeyPair('ed25519');
+      const now = Date.now();
+      const descriptor: SessionDescriptor = {
+        sid,
+        principal: 'alice@example.com',
+        purpose,
+        agentPublicKey: keys.publicJwk as SessionDescriptor['agentPublicKey'],
+        createdAt: now,
+        expiresAt: now + 3_600_000,
+      };
+      await control.createSession(descriptor);
+      await until(async () => (await control.listSessions()).some((s) => s.sid === sid));
+      const agent = await connect({ servers: nats.url, ...sessionConnectOptions('tm', sid) });
+      agents.push(agent);
+      const client = new Client({ name: 'agent', version: '1.0.0' });
+      await client.connect(
+        new NatsClientTransport({
+          nc: agent,
+          sid,
+          identity: keys.signingKey,
+          trust: new KeyRing([meshKey]),
+        }),
+      );
+      return { sid, client };
+    },
+    async stop() {
+      await node.close();
+      await broker.drain();
+      await Promise.allSettled([...agents, meshNc!, brokerNc!, operator!].map((nc) => nc.close()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Re-checks a condition the mesh reaches asynchronously (the registry watch); fails after 10 s. */
+export async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the mesh never reached the expected state');
+}
