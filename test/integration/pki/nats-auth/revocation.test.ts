@@ -94,7 +94,9 @@ describe('session expiry', () => {
   });
 
   it('closes a live connection when the session expires', async () => {
-    const user = mesh.authority.issueSessionUser({ sid: newSessionId(), expiresAt: Date.now() + 2_000 });
+    // JWTs count whole seconds: this leaves 2–3 s, enough to connect on a loaded machine.
+    const expiresAt = (Math.floor(Date.now() / 1000) + 3) * 1000;
+    const user = mesh.authority.issueSessionUser({ sid: newSessionId(), expiresAt });
     const agent = await connectOnce(mesh.server.url, user);
     // nats-server arms a timer for the JWT's `exp`; this waits for its event, not for a fixed time.
     await expect(serverError(agent)).resolves.toMatch(/User Authentication Expired/);

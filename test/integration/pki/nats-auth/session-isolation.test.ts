@@ -70,7 +70,6 @@ describe('a session user, as nats-server enforces it', () => {
     ['a broker', () => 'tm.tool.filesystem.read_file'],
     ['the control plane', () => 'tm.ctl.session.x.suspend'],
     ['approvals', () => 'tm.approvals.requested'],
-    ['the audit stream', () => 'tm.audit.x'],
     ["the mesh's inbox", () => '_INBOX.abc'],
   ])('cannot publish to %s', async (_, subjectOf) => {
     const sid = newSessionId();
@@ -80,6 +79,7 @@ describe('a session user, as nats-server enforces it', () => {
 
   // No mesh user may subscribe to these to watch for leaks; the server's refusal and the missing answer say it.
   it.each([
+    ['the audit stream', 'tm.audit.x'],
     ['the JetStream API', '$JS.API.INFO'],
     ['a KV bucket', '$KV.trustmesh_approvals.x'],
     ['the system account', '$SYS.REQ.SERVER.PING'],
