@@ -19,3 +19,5 @@ export {
   KeyAlgorithm,
 } from './keys.js';
 export { randomSerial } from './serial.js';
+export type { PkiLayout } from './store.js';
+export { initPki, loadPki, loadPkiCertificates, pkiLayout } from './store.js';

@@ -9,3 +9,5 @@ export type { CertificateRenewerOptions, RenewalTimer } from './renewer.js';
 export { CertificateRenewer, DEFAULT_RENEWAL_JITTER, DEFAULT_RENEWAL_RETRY_MS } from './renewer.js';
 export type { SubjectAltName } from './sans.js';
 export { parseSan } from './sans.js';
+export type { LeafFiles, StoredLeaf } from './store.js';
+export { issueToStore, listIssued, renewInStore } from './store.js';
