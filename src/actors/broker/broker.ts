@@ -134,8 +134,9 @@ export class ToolBroker {
       // Messages NATS already delivered to this replica are served, not dropped.
       await Promise.allSettled(subscriptions.map((sub) => sub.drain()));
       this.#send({ type: 'DRAIN' });
-      await Promise.allSettled([...this.#inFlight]);
-      this.#send({ type: 'DRAINED' });
+      // The statechart's drain timeout stops the broker even if a call never finishes.
+      await Promise.race([Promise.allSettled([...this.#inFlight]), this.#stopped]);
+      if (this.state === 'draining') this.#send({ type: 'DRAINED' });
       await this.#stopped;
     })();
     return this.#draining;

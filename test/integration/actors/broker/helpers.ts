@@ -59,6 +59,7 @@ export async function startBroker(
     pinStore: new FilePinStore(await stateDir()),
     allowedCommands: [NODE],
     retry: { baseMs: 50, maxMs: 200 },
+    drainTimeoutMs: 5_000,
     ...options,
   });
   onTestFinished(() => broker.drain());
