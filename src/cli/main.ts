@@ -1,8 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { registerApprovalsCommands } from './approvals.js';
 import { registerBridgeCommand } from './bridge.js';
 import { registerNodeCommand } from './node.js';
 import { reportFailure } from './output.js';
 import { registerPolicyCommands } from './policy.js';
+import { registerSessionCommands } from './session-create.js';
+import { registerSessionsCommands } from './sessions.js';
 import { registerUpCommand } from './up.js';
 
 export function buildProgram(): Command {
@@ -15,6 +18,9 @@ export function buildProgram(): Command {
   registerNodeCommand(program);
   registerBridgeCommand(program);
   registerPolicyCommands(program);
+  registerSessionCommands(program);
+  registerSessionsCommands(program);
+  registerApprovalsCommands(program);
   return program;
 }
 

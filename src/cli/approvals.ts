@@ -1,0 +1,104 @@
+import type { Command } from 'commander';
+import {
+  type ApprovalRecord,
+  ControlError,
+  ControlErrorCode,
+  type MeshControl,
+} from '../actors/control/index.js';
+import {
+  goneApprovalMessage,
+  type OperatorFlags,
+  operatorName,
+  runOperator,
+  withOperatorFlags,
+} from './operator.js';
+import { relative } from './sessions-view.js';
+import { renderTable } from './table.js';
+
+interface AnswerFlags extends OperatorFlags {
+  approver?: string;
+  reason?: string;
+}
+
+const PREVIEW_COLUMN = 60;
+
+/** `trustmesh approvals list|approve|deny`: answer the calls that policy holds for a human. */
+export function registerApprovalsCommands(program: Command): void {
+  const approvals = program
+    .command('approvals')
+    .description('List the tool calls waiting for a human, and approve or deny them before their deadline.');
+
+  withOperatorFlags(approvals.command('list'))
+    .description('List the calls waiting for approval, oldest first, with the time left to answer.')
+    .addHelpText(
+      'after',
+      '\nA call nobody answers before its deadline is denied.\n' +
+        'Example:\n  trustmesh approvals list --json | jq -r ".approvals[].callId"',
+    )
+    .action((flags: OperatorFlags) =>
+      runOperator(flags, {}, async ({ control, out }) => {
+        const pending = await control.listApprovals();
+        out.result(approvalTable(pending, Date.now()), { ok: true, approvals: pending });
+      }),
+    );
+
+  withOperatorFlags(approvals.command('approve'))
+    .description('Let a held call run: it goes to the tool at once and the agent gets its result.')
+    .argument('<callId>', 'call id from trustmesh approvals list')
+    .option('--approver <name>', 'who approves, recorded with the call (default: $USER)')
+    .option('--reason <text>', 'why, recorded with the call')
+    .addHelpText(
+      'after',
+      '\nExample:\n  trustmesh approvals approve 0b6f4f4e-0c7a-4a43-9d5e-7f3c2a1b9e10 --reason "release 2.3 sign-off"',
+    )
+    .action((callId: string, flags: AnswerFlags) => answer(callId, flags, true));
+
+  withOperatorFlags(approvals.command('deny'))
+    .description('Refuse a held call: the agent gets a denial carrying your reason; the tool never runs.')
+    .argument('<callId>', 'call id from trustmesh approvals list')
+    .requiredOption('--reason <text>', 'why, sent to the agent and recorded with the call')
+    .option('--approver <name>', 'who denies, recorded with the call (default: $USER)')
+    .addHelpText(
+      'after',
+      '\nExample:\n  trustmesh approvals deny 0b6f4f4e-0c7a-4a43-9d5e-7f3c2a1b9e10 --reason "not during the freeze"',
+    )
+    .action((callId: string, flags: AnswerFlags) => answer(callId, flags, false));
+}
+
+function answer(callId: string, flags: AnswerFlags, granted: boolean): Promise<void> {
+  return runOperator(flags, { callId }, async ({ control, out }) => {
+    const held = await findPending(control, callId);
+    const approver = flags.approver ?? operatorName('--approver');
+    const reason = flags.reason;
+    const request = { callId, approver, ...(reason ? { reason } : {}) };
+    const record = granted
+      ? await control.approve(held.sid, request)
+      : await control.deny(held.sid, { ...request, reason: reason ?? '' });
+    const what = `call ${callId} (${record.tool} in session ${record.sid})`;
+    out.result(
+      granted
+        ? `approved ${what} as ${approver}; it runs now and the agent gets its result.`
+        : `denied ${what} as ${approver}; the agent gets the denial with your reason and the tool never runs.`,
+      { ok: true, approval: record },
+    );
+  });
+}
+
+async function findPending(control: MeshControl, callId: string): Promise<ApprovalRecord> {
+  const held = (await control.listApprovals()).find((record) => record.callId === callId);
+  if (!held) throw new ControlError(ControlErrorCode.NoPendingApproval, goneApprovalMessage(callId));
+  return held;
+}
+
+function approvalTable(pending: readonly ApprovalRecord[], now: number): string {
+  if (pending.length === 0) return 'No calls are waiting for approval.';
+  const table = renderTable(
+    ['CALL ID', 'SID', 'TOOL', 'ARGS', 'REASON', 'TIME LEFT'],
+    pending.map((a) => [a.callId, a.sid, a.tool, cut(a.preview), a.reason, relative(a.deadline, now)]),
+  );
+  return `${table}\n\nAnswer with 'trustmesh approvals approve <callId>' or 'trustmesh approvals deny <callId> --reason R'.`;
+}
+
+function cut(text: string): string {
+  return text.length <= PREVIEW_COLUMN ? text : `${text.slice(0, PREVIEW_COLUMN - 1)}…`;
+}

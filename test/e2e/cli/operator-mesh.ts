@@ -1,0 +1,139 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { FilePinStore, ToolBroker } from '../../../src/actors/broker/index.js';
+import { deriveCapabilityKey } from '../../../src/actors/capability/index.js';
+import { loadNodeState } from '../../../src/actors/node/index.js';
+import { stopChild } from '../../../src/cli/child.js';
+import { readSessionFile } from '../../../src/pki/session-file.js';
+import {
+  importSigningKey,
+  importVerifyingKey,
+  KeyRing,
+  NatsClientTransport,
+  sessionConnectOptions,
+} from '../../../src/transport/index.js';
+import { fixtureCommand } from '../../fixtures/mcp/servers.js';
+import { POLICY } from '../../integration/actors/session/mesh-fixture.js';
+import { startNats } from '../../support/nats-harness.js';
+
+const CLI = [process.execPath, '--import', 'tsx', join(import.meta.dirname, '../../../src/cli/run.ts')];
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface OperatorMesh {
+  readonly url: string;
+  readonly dir: string;
+  /** Runs `trustmesh <args>` as a child process against this mesh; never rejects. */
+  cli(...args: string[]): Promise<CliRun>;
+  /** Like `cli` with --json, parsing the one line it prints. */
+  cliJson<T = Record<string, unknown>>(...args: string[]): Promise<{ code: number; body: T }>;
+  /** An SDK client connected to a session with nothing but its session file, as the bridge does. */
+  agent(sessionFile: string): Promise<Client>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real nats-server, a real broker in front of the GitHub-like fixture server, and a real
+ * `trustmesh node` process, all sharing one state directory.
+ */
+export async function startOperatorMesh(options: { approvalMs: number }): Promise<OperatorMesh> {
+  const nats = await startNats();
+  const dir = await mkdtemp(join(tmpdir(), 'trustmesh-operator-'));
+  const policy = join(dir, 'policy.yaml');
+  await writeFile(policy, POLICY);
+  const { meshSecret } = await loadNodeState(dir);
+  const brokerNc = await connect({ servers: nats.url });
+  const broker = new ToolBroker({
+    connection: brokerNc,
+    server: 'github',
+    upstream: { kind: 'stdio', ...fixtureCommand('github') },
+    capabilityKey: deriveCapabilityKey(meshSecret, 'github'),
+    pinStore: new FilePinStore(dir),
+    allowedCommands: [basename(process.execPath)],
+  });
+  await broker.start();
+  await broker.waitForState(['ready'], 15_000);
+  const node = await startNode([
+    'node',
+    '--nats',
+    nats.url,
+    '--dir',
+    dir,
+    '--policy',
+    policy,
+    '--approval-timeout',
+    String(options.approvalMs),
+  ]);
+  const agents: NatsConnection[] = [];
+  const meshFlags = ['--nats', nats.url, '--dir', dir];
+
+  const cli = (...args: string[]) =>
+    new Promise<CliRun>((resolve) => {
+      execFile(
+        CLI[0]!,
+        [...CLI.slice(1), ...args, ...meshFlags],
+        { env: { ...process.env, USER: 'alice' } },
+        (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+
+  return {
+    url: nats.url,
+    dir,
+    cli,
+    async cliJson<T>(...args: string[]) {
+      const run = await cli(...args, '--json');
+      return { code: run.code, body: JSON.parse(run.stdout) as T };
+    },
+    async agent(sessionFile) {
+      const session = await readSessionFile(sessionFile);
+      const nc = await connect({
+        servers: session.natsUrl,
+        ...sessionConnectOptions(session.prefix, session.sessionId),
+      });
+      agents.push(nc);
+      const client = new Client({ name: 'agent', version: '1.0.0' });
+      await client.connect(
+        new NatsClientTransport({
+          nc,
+          sid: session.sessionId,
+          prefix: session.prefix,
+          identity: importSigningKey(session.agentKey),
+          trust: new KeyRing(session.meshKeys.map((jwk) => importVerifyingKey(jwk))),
+        }),
+      );
+      return client;
+    },
+    async stop() {
+      await stopChild(node);
+      await broker.drain();
+      await Promise.allSettled([...agents, brokerNc].map((nc) => nc.close()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Spawns `trustmesh node` and resolves once it prints its ready line. */
+async function startNode(args: string[]): Promise<ChildProcess> {
+  const child = spawn(CLI[0]!, [...CLI.slice(1), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => log.push(line));
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`trustmesh node exited (${code}):\n${log.join('\n')}`)));
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      child.removeAllListeners('exit');
+      if (JSON.parse(line).ready === true) resolve();
+      else reject(new Error(`trustmesh node printed ${line}`));
+    });
+  });
+  return child;
+}
