@@ -2,10 +2,10 @@ import {
   ErrorCode,
   type JSONRPCErrorResponse,
   type JSONRPCMessage,
-  JSONRPCMessageSchema,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import { InvalidRpcMessageError, type TransportError, TransportErrorCode } from './errors.js';
+import { rpcMessageProblem } from './rpc-shape.js';
 
 // JSON text, like every other MCP transport: the body means exactly what it means over stdio or
 // HTTP (Dates become strings, undefined disappears). msgpack of the same objects was measured at
@@ -25,16 +25,16 @@ export function decodeRpc(body: Uint8Array): JSONRPCMessage {
   } catch (cause) {
     throw new InvalidRpcMessageError('The message body is not UTF-8 JSON; it was dropped.', { cause });
   }
-  const parsed = JSONRPCMessageSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new InvalidRpcMessageError('The message body is not a JSON-RPC 2.0 message; it was dropped.', {
-      cause: parsed.error,
-    });
+  const problem = rpcMessageProblem(value);
+  if (problem) {
+    throw new InvalidRpcMessageError(
+      `The message body is not a JSON-RPC 2.0 message (${problem}); it was dropped.`,
+    );
   }
-  return parsed.data;
+  return value as JSONRPCMessage;
 }
 
-/** What a JSON-RPC message is; the schema has already told us it is exactly one of these. */
+/** What a JSON-RPC message is; `decodeRpc` has already checked it is exactly one of these. */
 export const RpcKind = { Request: 'request', Notification: 'notification', Response: 'response' } as const;
 export type RpcKind = (typeof RpcKind)[keyof typeof RpcKind];
 

@@ -5,7 +5,7 @@ import { isEnvelopeKind, isWireId, traceProblem } from './fields.js';
 import { ReplayWindow } from './replay.js';
 import type { Envelope, EnvelopeKind, KeyResolver, SigningKey, TraceContext, VerifyingKey } from './types.js';
 import { ENVELOPE_VERSION, EnvelopeKind as Kinds } from './types.js';
-import { decodeFrame, decodeSigned, ENVELOPE_OVERHEAD_BYTES, encodeFrame, encodeSigned } from './wire.js';
+import { decodeFrame, decodeSigned, ENVELOPE_OVERHEAD_BYTES, encodeLeading, sealFrame } from './wire.js';
 
 /** What a receiver accepts. */
 export interface EnvelopeLimits {
@@ -67,11 +67,17 @@ export interface OpenExpectation {
 
 const ALL_KINDS: readonly EnvelopeKind[] = Object.values(Kinds);
 
+/** What a sealer keeps per session: the last sequence and the constant leading bytes, per kind. */
+interface SealerSession {
+  seq: number;
+  leading: Partial<Record<EnvelopeKind, Uint8Array>>;
+}
+
 /** Signs outgoing envelopes with one key; numbers them per session from 1. */
 export class EnvelopeSealer {
   readonly #key: SigningKey;
   readonly #clock: Clock;
-  readonly #seqs = new Map<string, number>();
+  readonly #sessions = new Map<string, SealerSession>();
 
   constructor(key: SigningKey, options: { clock?: Clock } = {}) {
     this.#key = key;
@@ -80,19 +86,28 @@ export class EnvelopeSealer {
 
   /** Throws `ERR_ENVELOPE_MALFORMED` for what no receiver would accept (unknown kind, bad sid or trace). */
   seal(kind: EnvelopeKind, sid: string, body: Uint8Array, trace?: TraceContext): Uint8Array {
-    const problem = sealProblem(kind, sid, body, trace);
+    let session = this.#sessions.get(sid);
+    const problem = sealProblem(kind, session ? undefined : sid, body, trace);
     if (problem) throw new EnvelopeError(EnvelopeErrorCode.Malformed, `cannot seal: ${problem}.`);
-    const seq = (this.#seqs.get(sid) ?? 0) + 1;
-    this.#seqs.set(sid, seq);
-    const header = { v: ENVELOPE_VERSION, kind, sid, kid: this.#key.kid, seq, ts: this.#clock() };
-    const signed = encodeSigned(trace ? { ...header, trace } : header, body);
-    return encodeFrame(signed, this.#key.sign(signed));
+    if (!session) {
+      session = { seq: 0, leading: {} };
+      this.#sessions.set(sid, session);
+    }
+    // Version, kind, sid and kid never change for a (kind, sid): encode them once.
+    let leading = session.leading[kind];
+    if (!leading) {
+      leading = encodeLeading({ v: ENVELOPE_VERSION, kind, sid, kid: this.#key.kid });
+      session.leading[kind] = leading;
+    }
+    session.seq += 1;
+    return sealFrame(leading, { seq: session.seq, ts: this.#clock(), trace, body }, this.#key);
   }
 }
 
+/** What is wrong with what `seal` was given; `sid` is undefined when it was already checked. */
 function sealProblem(kind: unknown, sid: unknown, body: unknown, trace?: TraceContext): string | undefined {
   if (!isEnvelopeKind(kind)) return `unknown kind '${String(kind)}'`;
-  if (!isWireId(sid)) return 'sid must be 1-128 visible ASCII characters';
+  if (sid !== undefined && !isWireId(sid)) return 'sid must be 1-128 visible ASCII characters';
   if (!(body instanceof Uint8Array)) return 'body must be a Uint8Array';
   return trace === undefined ? undefined : traceProblem(trace);
 }
@@ -108,7 +123,7 @@ export class EnvelopeOpener {
   readonly #clock: Clock;
   readonly #limits: Required<EnvelopeLimits>;
   // One window per authenticated (sid, kid): only a valid signature creates one.
-  readonly #windows = new Map<string, ReplayWindow>();
+  readonly #windows = new Map<string, Map<string, ReplayWindow>>();
 
   constructor(keys: KeyResolver, options: EnvelopeLimits & { clock?: Clock } = {}) {
     this.#keys = keys;
@@ -184,12 +199,15 @@ export class EnvelopeOpener {
   }
 
   #window(sid: string, kid: string): ReplayWindow {
-    // Ids are visible ASCII, so a newline cannot occur in either and the key is unambiguous.
-    const id = `${sid}\n${kid}`;
-    let window = this.#windows.get(id);
+    let byKid = this.#windows.get(sid);
+    if (!byKid) {
+      byKid = new Map();
+      this.#windows.set(sid, byKid);
+    }
+    let window = byKid.get(kid);
     if (!window) {
       window = new ReplayWindow(this.#limits.replayWindow);
-      this.#windows.set(id, window);
+      byKid.set(kid, window);
     }
     return window;
   }

@@ -14,18 +14,14 @@ import { isWireId } from './fields.js';
 import type { AsymmetricAlgorithm } from './jwk.js';
 import { jwkThumbprint, publicMembers } from './jwk.js';
 import type { KeyResolver, SigningKey, VerifyingKey } from './types.js';
-import { SignatureAlgorithm } from './types.js';
+import { SIGNATURE_BYTES, SignatureAlgorithm } from './types.js';
 
 /** Shortest HMAC secret accepted: the full strength of SHA-256. */
 export const MIN_HMAC_SECRET_BYTES = 32;
-const HMAC_BYTES = 32;
 
-// Both curves produce fixed-size 64-byte signatures (P-256 as IEEE P1363 r||s, not DER), so a wrong
-// length is rejected before any curve arithmetic.
-const ASYMMETRIC = {
-  ed25519: { digest: null, signatureBytes: 64 },
-  p256: { digest: 'sha256', signatureBytes: 64 },
-} as const;
+// Both curves produce fixed-size signatures (P-256 as IEEE P1363 r||s, not DER), so a wrong length
+// is rejected before any curve arithmetic.
+const DIGEST = { ed25519: null, p256: 'sha256' } as const;
 
 export interface KeyPair {
   signingKey: SigningKey;
@@ -46,7 +42,7 @@ class AsymmetricSigningKey implements SigningKey {
   }
 
   sign(data: Uint8Array): Uint8Array {
-    return sign(ASYMMETRIC[this.alg].digest, data, { key: this.#key, dsaEncoding: 'ieee-p1363' });
+    return sign(DIGEST[this.alg], data, { key: this.#key, dsaEncoding: 'ieee-p1363' });
   }
 }
 
@@ -62,14 +58,9 @@ class AsymmetricVerifyingKey implements VerifyingKey {
   }
 
   verify(data: Uint8Array, signature: Uint8Array): boolean {
-    if (signature.length !== ASYMMETRIC[this.alg].signatureBytes) return false;
+    if (signature.length !== SIGNATURE_BYTES[this.alg]) return false;
     try {
-      return verify(
-        ASYMMETRIC[this.alg].digest,
-        data,
-        { key: this.#key, dsaEncoding: 'ieee-p1363' },
-        signature,
-      );
+      return verify(DIGEST[this.alg], data, { key: this.#key, dsaEncoding: 'ieee-p1363' }, signature);
     } catch {
       return false;
     }
@@ -93,7 +84,7 @@ class HmacKey implements SigningKey, VerifyingKey {
   }
 
   verify(data: Uint8Array, signature: Uint8Array): boolean {
-    return signature.length === HMAC_BYTES && timingSafeEqual(this.sign(data), signature);
+    return signature.length === SIGNATURE_BYTES[this.alg] && timingSafeEqual(this.sign(data), signature);
   }
 }
 

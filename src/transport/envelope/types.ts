@@ -52,6 +52,13 @@ export const SignatureAlgorithm = {
 } as const;
 export type SignatureAlgorithm = (typeof SignatureAlgorithm)[keyof typeof SignatureAlgorithm];
 
+/** Size of every signature (or MAC) each algorithm produces: Ed25519, P-256 as IEEE P1363 r‖s, HMAC-SHA256. */
+export const SIGNATURE_BYTES: Readonly<Record<SignatureAlgorithm, number>> = {
+  [SignatureAlgorithm.Ed25519]: 64,
+  [SignatureAlgorithm.P256]: 64,
+  [SignatureAlgorithm.HmacSha256]: 32,
+};
+
 /** A key that can sign (or MAC). Keys are imported once into `node:crypto` KeyObjects. */
 export interface SigningKey {
   readonly kid: string;

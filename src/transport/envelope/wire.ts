@@ -9,8 +9,16 @@ import {
   traceProblem,
 } from './fields.js';
 import { malformed, WireReader } from './reader.js';
-import type { Envelope, EnvelopeHeader, TraceContext } from './types.js';
-import { ENVELOPE_VERSION } from './types.js';
+import type { Envelope, EnvelopeHeader, SigningKey, TraceContext } from './types.js';
+import { ENVELOPE_VERSION, SIGNATURE_BYTES } from './types.js';
+import {
+  asciiLength,
+  binHeaderLength,
+  numberLength,
+  writeAscii,
+  writeBinHeader,
+  writeNumber,
+} from './writer.js';
 
 /**
  * Wire layout, version 1 (all MessagePack):
@@ -42,14 +50,78 @@ export function packList(values: readonly unknown[]): Uint8Array {
   return packr.pack(values);
 }
 
-export function encodeSigned(header: EnvelopeHeader, body: Uint8Array): Uint8Array {
-  const { v, kind, sid, kid, seq, ts, trace } = header;
-  return packList([v, kind, sid, kid, seq, ts, trace?.traceparent ?? null, trace?.tracestate ?? null, body]);
+/** The leading fields of a signed part: constant for every envelope one sealer sends in one (kind, sid). */
+export type LeadingFields = Pick<EnvelopeHeader, 'v' | 'kind' | 'sid' | 'kid'>;
+
+/** Encodes the fields a signed part starts with: its array header, version, kind, sid and kid. */
+export function encodeLeading({ v, kind, sid, kid }: LeadingFields): Buffer {
+  const out = Buffer.alloc(1 + numberLength(v) + asciiLength(kind) + asciiLength(sid) + asciiLength(kid));
+  out[0] = 0x90 | V1_FIELDS;
+  writeAscii(out, writeAscii(out, writeAscii(out, writeNumber(out, 1, v), kind), sid), kid);
+  return out;
 }
 
-/** Frames `signed` and its signature into one freshly allocated buffer (not msgpackr's shared pool). */
+/** What changes from one envelope to the next after the leading fields. */
+export interface VaryingFields {
+  seq: number;
+  ts: number;
+  trace?: TraceContext | undefined;
+  body: Uint8Array;
+}
+
+function signedLength(leading: Uint8Array, { seq, ts, trace, body }: VaryingFields): number {
+  return (
+    leading.length +
+    numberLength(seq) +
+    numberLength(ts) +
+    asciiLength(trace?.traceparent) +
+    asciiLength(trace?.tracestate) +
+    binHeaderLength(body.length) +
+    body.length
+  );
+}
+
+function writeSigned(out: Buffer, at: number, leading: Uint8Array, fields: VaryingFields): number {
+  const { seq, ts, trace, body } = fields;
+  out.set(leading, at);
+  let next = writeNumber(out, writeNumber(out, at + leading.length, seq), ts);
+  next = writeAscii(out, writeAscii(out, next, trace?.traceparent), trace?.tracestate);
+  next = writeBinHeader(out, next, body.length);
+  out.set(body, next);
+  return next + body.length;
+}
+
+/** Encodes a signed part on its own (the sealer builds it inside the frame instead). */
+export function encodeSigned(header: EnvelopeHeader, body: Uint8Array): Uint8Array {
+  const leading = encodeLeading(header);
+  const fields = { seq: header.seq, ts: header.ts, trace: header.trace, body };
+  const out = Buffer.alloc(signedLength(leading, fields));
+  writeSigned(out, 0, leading, fields);
+  return out;
+}
+
+/**
+ * Builds a whole frame in one buffer, `key` signing the signed part where it lies: no intermediate
+ * encoding and no copy. Every byte of the buffer is written before it is returned.
+ */
+export function sealFrame(leading: Uint8Array, fields: VaryingFields, key: SigningKey): Uint8Array {
+  const length = signedLength(leading, fields);
+  const start = 1 + binHeaderLength(length);
+  const signatureLength = SIGNATURE_BYTES[key.alg];
+  const out = Buffer.allocUnsafe(start + length + binHeaderLength(signatureLength) + signatureLength);
+  out[0] = 0x92;
+  writeBinHeader(out, 1, length);
+  const end = writeSigned(out, start, leading, fields);
+  const signature = key.sign(out.subarray(start, end));
+  // A key whose signatures are not the size its algorithm promises still gets a correct frame.
+  if (signature.length !== signatureLength) return encodeFrame(out.subarray(start, end), signature);
+  out.set(signature, writeBinHeader(out, end, signatureLength));
+  return out;
+}
+
+/** Frames `signed` and its signature into one freshly allocated buffer. */
 export function encodeFrame(signed: Uint8Array, signature: Uint8Array): Uint8Array {
-  const out = new Uint8Array(frameLength(signed.length, signature.length));
+  const out = Buffer.alloc(frameLength(signed.length, signature.length));
   out[0] = 0x92;
   let at = writeBinHeader(out, 1, signed.length);
   out.set(signed, at);
@@ -115,30 +187,8 @@ function readTrace(reader: WireReader): TraceContext | undefined {
   return trace;
 }
 
-function binHeaderLength(length: number): number {
-  if (length < 0x100) return 2;
-  return length < 0x10000 ? 3 : 5;
-}
-
 function frameLength(signedLength: number, signatureLength: number): number {
   return (
     1 + binHeaderLength(signedLength) + signedLength + binHeaderLength(signatureLength) + signatureLength
   );
-}
-
-function writeBinHeader(out: Uint8Array, at: number, length: number): number {
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  if (length < 0x100) {
-    view.setUint8(at, 0xc4);
-    view.setUint8(at + 1, length);
-    return at + 2;
-  }
-  if (length < 0x10000) {
-    view.setUint8(at, 0xc5);
-    view.setUint16(at + 1, length);
-    return at + 3;
-  }
-  view.setUint8(at, 0xc6);
-  view.setUint32(at + 1, length);
-  return at + 5;
 }

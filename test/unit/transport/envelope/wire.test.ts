@@ -1,13 +1,15 @@
 import fc from 'fast-check';
-import { Unpackr } from 'msgpackr';
+import { Packr, Unpackr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import type { EnvelopeHeader } from '../../../../src/transport/envelope/index.js';
-import { EnvelopeKind } from '../../../../src/transport/envelope/index.js';
+import { EnvelopeKind, hmacKey } from '../../../../src/transport/envelope/index.js';
 import {
   decodeFrame,
   decodeSigned,
   encodeFrame,
+  encodeLeading,
   encodeSigned,
+  sealFrame,
 } from '../../../../src/transport/envelope/wire.js';
 import { expectCode } from './helpers.js';
 
@@ -57,6 +59,62 @@ describe('wire layout', () => {
         expect([decoded.header.seq, decoded.header.ts]).toEqual(reference.slice(4, 6));
       }),
       { seed: 0xf1e1d, numRuns: 500 },
+    );
+  });
+
+  it('encodes byte for byte as msgpackr does in the fixed configuration, frame built in place', () => {
+    const packr = new Packr({
+      useRecords: false,
+      structuredClone: false,
+      bundleStrings: false,
+      moreTypes: false,
+    });
+    const key = hmacKey('k', new Uint8Array(32).fill(7));
+    const anyNumber = fc.oneof(
+      fc.integer({ min: -(2 ** 31), max: 2 ** 32 }),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.constantFrom(
+        0,
+        -0,
+        0x7f,
+        0x80,
+        0xff,
+        0x100,
+        0xffff,
+        0x10000,
+        -0x20,
+        -0x21,
+        -0x80,
+        -0x81,
+        -0x8000,
+        -0x8001,
+      ),
+    );
+    // Every bin header size: bin8, bin16 and bin32 bodies, at and around their limits.
+    const anyBody = fc.oneof(
+      fc.uint8Array({ maxLength: 600 }),
+      fc.constantFrom(255, 256, 65_535, 65_536).map((size) => new Uint8Array(size).fill(size & 0xff)),
+    );
+    fc.assert(
+      fc.property(header, anyNumber, anyBody, (h, ts, body) => {
+        const { v, kind, sid, kid, seq, trace } = h;
+        const reference = packr.pack([
+          v,
+          kind,
+          sid,
+          kid,
+          seq,
+          ts,
+          trace?.traceparent ?? null,
+          trace?.tracestate ?? null,
+          body,
+        ]);
+        const signed = encodeSigned({ ...h, ts }, body);
+        expect(Buffer.from(signed).equals(reference)).toBe(true);
+        const framed = sealFrame(encodeLeading(h), { seq, ts, trace, body }, key);
+        expect(Buffer.from(framed).equals(encodeFrame(reference, key.sign(reference)))).toBe(true);
+      }),
+      { seed: 0x5ea1, numRuns: 300 },
     );
   });
 
