@@ -28,6 +28,7 @@ export type {
 } from './certs/index.js';
 export {
   CertificateRenewer,
+  certificateKeyId,
   issueLeafCertificate,
   issueToStore,
   LeafKind,

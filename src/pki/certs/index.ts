@@ -2,7 +2,7 @@ export type { ChainCheck, TrustAnchors } from './chain.js';
 export { verifyCertificateChain } from './chain.js';
 export { parseDuration } from './duration.js';
 export type { CertificateSummary } from './inspect.js';
-export { parseCertificate, summarize } from './inspect.js';
+export { certificateKeyId, parseCertificate, summarize } from './inspect.js';
 export type { IssuedCertificate, LeafOptions } from './issue.js';
 export { DEFAULT_LEAF_TTL_MS, issueLeafCertificate, LeafKind, parseLeafOptions } from './issue.js';
 export type { CertificateRenewerOptions, RenewalTimer } from './renewer.js';

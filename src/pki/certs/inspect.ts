@@ -1,3 +1,5 @@
+import { createPublicKey } from 'node:crypto';
+import { jwkThumbprint } from '../../transport/envelope/jwk.js';
 import { PkiError, PkiErrorCode } from '../ca/errors.js';
 import { x509 } from '../ca/x509.js';
 
@@ -38,4 +40,13 @@ export function parseCertificate(pem: string | Uint8Array, source: string): x509
       { cause },
     );
   }
+}
+
+/**
+ * RFC 7638 thumbprint of the certificate's public key: the key id envelopes signed with the leaf key
+ * carry, so a receiver can tie an envelope signer to the certificate that vouches for it.
+ */
+export async function certificateKeyId(cert: x509.X509Certificate): Promise<string> {
+  const key = createPublicKey({ key: Buffer.from(cert.publicKey.rawData), format: 'der', type: 'spki' });
+  return jwkThumbprint(key.export({ format: 'jwk' }));
 }

@@ -5,6 +5,7 @@ import {
   parseRevocation,
   type Revocation,
   RevocationError,
+  RevocationKind,
   type RevocationList,
   type RevocationRequest,
   toRevocation,
@@ -100,14 +101,17 @@ export class KvRevocationList implements RevocationList {
   }
 
   #apply(entry: KvWatchEntry): void {
-    const id = entry.key.slice(entry.key.indexOf('.') + 1);
+    const dot = entry.key.indexOf('.');
+    const id = entry.key.slice(dot + 1);
     if (entry.operation !== 'PUT') {
       this.#entries.delete(id);
       return;
     }
+    // An entry we cannot parse still names an id under a revocation key: it counts as revoked.
+    const kind =
+      entry.key.slice(0, dot) === RevocationKind.Token ? RevocationKind.Token : RevocationKind.Certificate;
     const revocation = parseRevocation(safeJson(entry.string()));
-    // An entry we cannot parse still names an id under a revocation key: treat it as revoked.
-    this.#entries.set(id, revocation ?? { kind: 'cert', id, reason: 'unreadable entry', revokedAt: '' });
+    this.#entries.set(id, revocation ?? { kind, id, reason: 'unreadable entry', revokedAt: '' });
   }
 }
 

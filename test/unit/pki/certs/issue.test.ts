@@ -1,13 +1,16 @@
+import { createPrivateKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createMeshCa, type MeshCa, PkiErrorCode } from '../../../../src/pki/ca/index.js';
 import { x509 } from '../../../../src/pki/ca/x509.js';
 import {
+  certificateKeyId,
   issueLeafCertificate,
   parseCertificate,
   parseDuration,
   parseSan,
   verifyCertificateChain,
 } from '../../../../src/pki/certs/index.js';
+import { importSigningKey } from '../../../../src/transport/envelope/index.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 const clock = () => T0;
@@ -107,6 +110,15 @@ describe('issueLeafCertificate', () => {
         code: PkiErrorCode.Options,
       });
     }
+  });
+});
+
+describe('certificateKeyId', () => {
+  it.each(['p256', 'ed25519'] as const)('is the envelope key id of the leaf key (%s)', async (algorithm) => {
+    const ca = await meshCa();
+    const leaf = await issueLeafCertificate(ca.intermediate, { kind: 'broker', name: 'b', algorithm });
+    const signingKey = importSigningKey(createPrivateKey(leaf.keyPem).export({ format: 'jwk' }));
+    expect(await certificateKeyId(parseCertificate(leaf.certPem, 'leaf'))).toBe(signingKey.kid);
   });
 });
 
