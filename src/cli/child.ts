@@ -40,16 +40,20 @@ export async function spawnTrustmesh(
   });
   const timeoutMs = options.readyTimeoutMs ?? 15_000;
   const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
     const fail = (why: string) => {
       clearTimeout(timer);
       child.kill('SIGKILL');
-      reject(new ChildStartError(`'trustmesh ${args[0]}' ${why}.\n${stderrTail.join('\n')}`));
+      reject(new ChildStartError(`'trustmesh ${args.join(' ')}' ${why}.\n${stderrTail.join('\n')}`));
     };
     const timer = setTimeout(() => fail(`did not become ready within ${timeoutMs} ms`), timeoutMs);
-    child.once('exit', (code, signal) => fail(`exited before it was ready (code ${code}, signal ${signal})`));
-    createInterface({ input: child.stdout! }).once('line', (line) => {
+    // 'close' comes after every 'line', so a child that prints its line and exits is not a failure.
+    const onClose = () =>
+      fail(`exited before it was ready (code ${child.exitCode}, signal ${child.signalCode})`);
+    lines.once('close', onClose);
+    lines.once('line', (line) => {
       clearTimeout(timer);
-      child.removeAllListeners('exit');
+      lines.off('close', onClose);
       try {
         resolve(JSON.parse(line) as Record<string, unknown>);
       } catch {

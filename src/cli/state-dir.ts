@@ -9,8 +9,8 @@ export function stateLayout(dir = DEFAULT_STATE_DIR) {
   return {
     root,
     natsDir: join(root, 'nats'),
-    meshKey: join(root, 'keys', 'mesh-node.jwk'),
-    sessionsDir: join(root, 'sessions'),
+    policyDir: join(root, 'policy'),
+    workspace: join(root, 'workspace'),
     demoSessionFile: join(root, 'demo-session.json'),
   } as const;
 }

@@ -1,11 +1,14 @@
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { demoPolicyYaml } from '../demo/policy.js';
+import { createDemoWorkspace } from '../demo/workspace.js';
 import { ensureNatsServer, startNatsServer } from '../natsd/index.js';
-import { loadOrCreatePrivateJwk, newPrivateJwk, publicJwkOf, writeSecretFile } from '../pki/key-store.js';
-import { writeSessionFile } from '../pki/session-file.js';
-import { DEFAULT_PREFIX, newSessionId } from '../transport/index.js';
-import { selfCommand, shellQuote, spawnTrustmesh, stopChild, untilSignal } from './child.js';
+import { DEFAULT_PREFIX } from '../transport/index.js';
+import { shellQuote, spawnTrustmesh, stopChild, untilSignal } from './child.js';
+import { writeMeshInfo } from './mesh-connection.js';
 import { createOutput, type Output } from './output.js';
 import { parsePort } from './parse.js';
 import { DEFAULT_STATE_DIR, type StateLayout, stateLayout } from './state-dir.js';
@@ -16,18 +19,28 @@ interface UpOptions {
   json?: boolean;
 }
 
+/** The demo session: the seed article's code-review purpose, for a demo principal. */
+const DEMO_PURPOSE = 'code-review';
+const DEMO_USER = 'demo@trustmesh.local';
+const STEPS = 6;
+
 export function registerUpCommand(program: Command): void {
   program
     .command('up')
     .description(
-      'Start a local mesh with no configuration: a nats-server, a mesh node and a demo MCP server.',
+      'Start a local mesh with no configuration: nats-server, a mesh node, a broker in front of the ' +
+        'filesystem MCP server over a demo workspace, the seed code-review policy, and a ready session.',
     )
-    .option('--dir <dir>', 'state directory for keys, sessions and the nats-server store', DEFAULT_STATE_DIR)
+    .option(
+      '--dir <dir>',
+      'state directory for keys, policy, workspace, sessions and the nats-server store',
+      DEFAULT_STATE_DIR,
+    )
     .option('--port <port>', 'nats-server client port on 127.0.0.1 (0 picks a free port)', parsePort, 0)
     .option('--json', 'print one JSON object once the mesh is up, for scripts')
     .addHelpText(
       'after',
-      '\nExample:\n  trustmesh up            # then connect a client with the line it prints; Ctrl-C stops it all',
+      '\nExample:\n  trustmesh up            # then connect an MCP client with the line it prints; Ctrl-C stops it all',
     )
     .action(async (options: UpOptions) => {
       await up(options, createOutput(options.json === true));
@@ -36,68 +49,101 @@ export function registerUpCommand(program: Command): void {
 
 async function up(options: UpOptions, out: Output): Promise<void> {
   const layout = stateLayout(options.dir);
-  out.progress('1/4 checking for nats-server…');
+  const step = (n: number, what: string) => out.progress(`${n}/${STEPS} ${what}`);
+  step(1, 'checking for nats-server…');
   const binary = await ensureNatsServer({ onProgress: out.progress });
 
-  out.progress(`2/4 starting nats-server ${binary.version} on 127.0.0.1…`);
+  step(2, `starting nats-server ${binary.version} with JetStream on 127.0.0.1…`);
   const nats = await startNatsServer({ dir: layout.natsDir, port: options.port, binary: binary.path });
+  const children: ChildProcess[] = [];
   try {
-    out.progress('3/4 creating the demo session…');
-    const session = await createDemoSession(layout, nats.url);
+    await writeMeshInfo(layout.root, { natsUrl: nats.url, prefix: DEFAULT_PREFIX });
+    step(3, `writing the demo workspace and the code-review policy under ${layout.root}…`);
+    await writeDemoFiles(layout);
 
-    out.progress('4/4 starting the mesh node…');
-    const { child: node, ready } = await spawnTrustmesh(['node', '--nats', nats.url, '--dir', layout.root], {
-      onStderr: (line) => out.progress(`[node] ${line}`),
+    const common = ['--nats', nats.url, '--dir', layout.root];
+    const forward = (who: string) => (line: string) => out.progress(`[${who}] ${line}`);
+    step(4, 'starting the mesh node…');
+    const node = await spawnTrustmesh(['node', ...common, '--policy', layout.policyDir], {
+      onStderr: forward('node'),
     });
-    const bridge = [...selfCommand(), 'bridge', '--session', layout.demoSessionFile];
+    children.push(node.child);
+
+    step(5, 'starting the broker for the filesystem MCP server…');
+    const broker = await spawnTrustmesh(
+      [
+        'broker',
+        'run',
+        '--server',
+        'filesystem',
+        ...common,
+        '--allow-command',
+        basename(process.execPath),
+      ].concat(['--', process.execPath, filesystemServerEntry(), layout.workspace]),
+      { onStderr: forward('broker'), readyTimeoutMs: 45_000 },
+    );
+    children.push(broker.child);
+
+    step(6, `creating a ${DEMO_PURPOSE} session for ${DEMO_USER}…`);
+    await rm(layout.demoSessionFile, { force: true });
+    const session = await spawnTrustmesh(
+      ['session', 'create', '--purpose', DEMO_PURPOSE, '--user', DEMO_USER, ...common].concat([
+        '--out',
+        layout.demoSessionFile,
+        '--json',
+      ]),
+      { onStderr: forward('session') },
+    );
+    const bridge = session.ready.bridge as string[];
     out.result(
       [
-        `trustmesh is up: nats-server at ${nats.url}, mesh node pid ${node.pid} serving the demo MCP server`,
-        `for session ${session}. State is in ${layout.root}.`,
+        `trustmesh is up: nats-server ${nats.url}, mesh node pid ${node.child.pid}, filesystem broker pid ${broker.child.pid}.`,
+        `Session ${String(session.ready.sid)} (${DEMO_PURPOSE} for ${DEMO_USER}) may read src/**/*.ts(x) in`,
+        `${layout.workspace}; .env, secrets and writes are denied. Policy: ${layout.policyDir}.`,
         '',
         'Connect any stdio MCP client by having it launch:',
         `  ${bridge.map(shellQuote).join(' ')}`,
         '',
-        'Press Ctrl-C to stop the mesh.',
+        "Watch it with 'trustmesh sessions list'; press Ctrl-C to stop the mesh.",
       ].join('\n'),
       {
         ok: true,
         natsUrl: nats.url,
         natsPid: nats.pid,
-        nodePid: node.pid,
-        sessionId: session,
+        nodePid: node.child.pid,
+        brokerPid: broker.child.pid,
+        brokerState: broker.ready.state,
+        sessionId: session.ready.sid,
         sessionFile: layout.demoSessionFile,
+        workspace: layout.workspace,
+        policyVersion: node.ready.policyVersion,
         bridge,
-        sessionsServed: ready.sessions,
       },
     );
-    const stopped = new Promise<void>((resolve) => node.once('exit', () => resolve()));
-    const why = await Promise.race([untilSignal(), stopped.then(() => 'node exited' as const)]);
+    const exited = children.map(
+      (child) => new Promise<string>((resolve) => child.once('exit', () => resolve('a child exited'))),
+    );
+    const why = await Promise.race([untilSignal(), ...exited]);
     out.progress(`stopping (${why})…`);
-    await stopChild(node);
   } finally {
+    for (const child of children.reverse()) await stopChild(child);
     await nats.stop();
   }
   out.progress('trustmesh stopped.');
 }
 
-/** Replaces any earlier demo session with a fresh one: new session id, new agent key. */
-async function createDemoSession(layout: StateLayout, natsUrl: string): Promise<string> {
-  const meshKey = await loadOrCreatePrivateJwk(layout.meshKey);
-  const agentKey = newPrivateJwk();
-  const sessionId = newSessionId();
-  await rm(layout.sessionsDir, { recursive: true, force: true });
-  await writeSecretFile(
-    join(layout.sessionsDir, `${sessionId}.json`),
-    `${JSON.stringify({ version: 1, sessionId, agentPublicKey: publicJwkOf(agentKey) })}\n`,
+async function writeDemoFiles(layout: StateLayout): Promise<void> {
+  await createDemoWorkspace(layout.workspace);
+  await mkdir(layout.policyDir, { recursive: true });
+  await writeFile(join(layout.policyDir, 'demo.yaml'), demoPolicyYaml(layout.workspace));
+}
+
+/** The published filesystem MCP server's entry script, run with this same Node. */
+function filesystemServerEntry(): string {
+  const require = createRequire(import.meta.url);
+  return join(
+    dirname(require.resolve('@modelcontextprotocol/server-filesystem/package.json')),
+    'dist',
+    'index.js',
   );
-  await writeSessionFile(layout.demoSessionFile, {
-    version: 1,
-    sessionId,
-    prefix: DEFAULT_PREFIX,
-    natsUrl,
-    agentKey,
-    meshKeys: [publicJwkOf(meshKey)],
-  });
-  return sessionId;
 }

@@ -16,13 +16,6 @@ export interface SessionFile {
   meshKeys: JsonWebKey[];
 }
 
-/** What a mesh node needs to serve a session: never the agent's private key. */
-export interface SessionDescriptor {
-  version: 1;
-  sessionId: string;
-  agentPublicKey: JsonWebKey;
-}
-
 export class SessionFileError extends TrustmeshError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_SESSION_FILE', message, options);
@@ -45,20 +38,6 @@ export async function readSessionFile(path: string): Promise<SessionFile> {
   if (!ok)
     throw new SessionFileError(`${path} is not a trustmesh session file; create one with 'trustmesh up'.`);
   return parsed as SessionFile;
-}
-
-export async function readSessionDescriptor(path: string): Promise<SessionDescriptor> {
-  const parsed = await readJson(path);
-  const ok =
-    parsed?.version === 1 &&
-    typeof parsed.sessionId === 'string' &&
-    typeof parsed.agentPublicKey?.x === 'string';
-  if (!ok || 'd' in (parsed.agentPublicKey ?? {})) {
-    throw new SessionFileError(
-      `${path} is not a session descriptor (or it holds a private key); recreate it.`,
-    );
-  }
-  return parsed as SessionDescriptor;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: validated field by field by the callers above

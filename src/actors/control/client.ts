@@ -1,6 +1,8 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { DEFAULT_PREFIX } from '../../transport/index.js';
+import { type BrokerCatalogue, brokerSubjects, decodeCatalogue } from '../broker/index.js';
+import type { BrokerApproveRequest } from './broker-responder.js';
 import { type ControlBuckets, openControlBuckets, readAll } from './buckets.js';
 import { decodeBody, encodeJson } from './codec.js';
 import { ControlError, ControlErrorCode } from './errors.js';
@@ -16,7 +18,7 @@ import {
   type SessionInspection,
   type SessionSummary,
 } from './messages.js';
-import { type ControlSubjects, controlSubjects, SessionVerb } from './subjects.js';
+import { BrokerVerb, type ControlSubjects, controlSubjects, SessionVerb } from './subjects.js';
 
 export interface MeshControlOptions {
   nc: NatsConnection;
@@ -47,13 +49,15 @@ type ContainmentVerb =
  */
 export class MeshControl {
   readonly #nc: NatsConnection;
+  readonly #prefix: string;
   readonly #subjects: ControlSubjects;
   readonly #timeoutMs: number;
   #buckets: Promise<ControlBuckets> | undefined;
 
   constructor(options: MeshControlOptions) {
     this.#nc = options.nc;
-    this.#subjects = controlSubjects(options.prefix ?? DEFAULT_PREFIX);
+    this.#prefix = options.prefix ?? DEFAULT_PREFIX;
+    this.#subjects = controlSubjects(this.#prefix);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS;
   }
 
@@ -91,6 +95,27 @@ export class MeshControl {
 
   deny(sid: string, request: DenyRequest): Promise<ApprovalRecord> {
     return this.#request(this.#subjects.session(sid, SessionVerb.Deny), request);
+  }
+
+  /** The catalogue, pin status and any quarantine report of `server`'s broker. */
+  async brokerStatus(server: string): Promise<BrokerCatalogue> {
+    try {
+      const msg = await this.#nc.request(brokerSubjects(this.#prefix, server).list, new Uint8Array(), {
+        timeout: this.#timeoutMs,
+      });
+      return decodeCatalogue(msg.data);
+    } catch (cause) {
+      throw new ControlError(
+        ControlErrorCode.Unavailable,
+        `No broker for server ${server} answered within ${this.#timeoutMs} ms; check that it runs (trustmesh broker run).`,
+        { cause },
+      );
+    }
+  }
+
+  /** Re-pins what `server` lists now (after review), lifting its quarantine. */
+  approveBroker(server: string, request: BrokerApproveRequest): Promise<BrokerCatalogue> {
+    return this.#request(this.#subjects.broker(server, BrokerVerb.Approve), request);
   }
 
   /** Approvals still waiting for an answer, oldest first. */

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { TrustmeshError } from '../../errors.js';
 import { ControlError, ControlErrorCode } from './errors.js';
 import type { ControlReply } from './messages.js';
 
@@ -17,7 +18,8 @@ export function encodeReply<T>(reply: ControlReply<T>): Uint8Array {
 }
 
 export function errorReply(err: unknown): ControlReply<never> {
-  if (err instanceof ControlError) return { ok: false, error: { code: err.code, message: err.message } };
+  // Trustmesh errors are written for the operator: pass code and message through.
+  if (err instanceof TrustmeshError) return { ok: false, error: { code: err.code, message: err.message } };
   // Anything else is our fault; the requester gets the code, the node's log gets the detail.
   return {
     ok: false,

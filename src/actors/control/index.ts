@@ -1,3 +1,5 @@
+export type { BrokerApproveRequest } from './broker-responder.js';
+export { BrokerApproveRequestSchema, serveBrokerControl } from './broker-responder.js';
 export type { ControlBuckets } from './buckets.js';
 export { openControlBuckets, readAll } from './buckets.js';
 export type { MeshControlOptions } from './client.js';
@@ -26,6 +28,7 @@ export {
 export type { ControlSubjects } from './subjects.js';
 export {
   APPROVALS_BUCKET,
+  BrokerVerb,
   controlSubjects,
   isSessionVerb,
   SESSIONS_BUCKET,

@@ -1,4 +1,6 @@
 import { assertPrefix, assertSessionId, DEFAULT_PREFIX } from '../../transport/index.js';
+import { isServerName } from '../capability/index.js';
+import { ControlError, ControlErrorCode } from './errors.js';
 
 /** JetStream KV bucket of registered sessions: key = sid, value = `SessionDescriptor` JSON. */
 export const SESSIONS_BUCKET = 'trustmesh_sessions';
@@ -17,6 +19,10 @@ export const SessionVerb = {
   Deny: 'deny',
 } as const;
 export type SessionVerb = (typeof SessionVerb)[keyof typeof SessionVerb];
+
+/** What an operator can ask of a broker (`<prefix>.ctl.broker.<server>.<verb>`). */
+export const BrokerVerb = { Approve: 'approve' } as const;
+export type BrokerVerb = (typeof BrokerVerb)[keyof typeof BrokerVerb];
 
 const VERBS: ReadonlySet<string> = new Set(Object.values(SessionVerb));
 
@@ -39,6 +45,8 @@ export interface ControlSubjects {
   session(sid: string, verb: SessionVerb): string;
   /** `{ sid, verb }` from a subject matched by `sessionWildcard`, or undefined when it is not one. */
   parseSession(subject: string): { sid: string; verb: string } | undefined;
+  /** The subject of `verb` for the broker(s) of `server`. */
+  broker(server: string, verb: BrokerVerb): string;
 }
 
 export function controlSubjects(prefix: string = DEFAULT_PREFIX): ControlSubjects {
@@ -51,6 +59,12 @@ export function controlSubjects(prefix: string = DEFAULT_PREFIX): ControlSubject
     session(sid, verb) {
       assertSessionId(sid);
       return `${sessionRoot}.${sid}.${verb}`;
+    },
+    broker(server, verb) {
+      if (!isServerName(server)) {
+        throw new ControlError(ControlErrorCode.Malformed, `${JSON.stringify(server)} is not a server name.`);
+      }
+      return `${prefix}.ctl.broker.${server}.${verb}`;
     },
     parseSession(subject) {
       if (!subject.startsWith(`${sessionRoot}.`)) return undefined;

@@ -14,10 +14,13 @@ interface UpReady {
   natsUrl: string;
   natsPid: number;
   nodePid: number;
+  brokerPid: number;
+  brokerState: string;
   sessionId: string;
   sessionFile: string;
+  workspace: string;
+  policyVersion: string;
   bridge: string[];
-  sessionsServed: number;
 }
 
 function alive(pid: number): boolean {
@@ -51,33 +54,45 @@ describe('trustmesh up (the embedded default behind npm start)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('starts nats-server and a mesh node serving one demo session, and writes a private session file', async () => {
-    expect(ready).toMatchObject({ ok: true, sessionsServed: 1 });
+  it('starts nats-server, a mesh node and a ready filesystem broker, and writes a private session file', async () => {
+    expect(ready).toMatchObject({ ok: true, brokerState: 'ready' });
     expect(ready.natsUrl).toMatch(/^nats:\/\/127\.0\.0\.1:\d+$/);
     expect(ready.sessionId).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(alive(ready.natsPid) && alive(ready.nodePid)).toBe(true);
+    expect(ready.policyVersion).toMatch(/^sha256:/);
+    expect(alive(ready.natsPid) && alive(ready.nodePid) && alive(ready.brokerPid)).toBe(true);
     expect((await stat(ready.sessionFile)).mode & 0o077).toBe(0);
   });
 
-  it('serves the demo MCP server to a stdio MCP client through the printed bridge command', async () => {
+  it('serves the code-review grant to a stdio MCP client through the printed bridge command', async () => {
     const [command, ...args] = ready.bridge;
     const client = new Client({ name: 'e2e', version: '1.0.0' });
     await client.connect(new StdioClientTransport({ command: command!, args, stderr: 'inherit' }));
     try {
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name).sort()).toEqual(['echo', 'list_notes', 'read_note']);
-      const result = await client.callTool({ name: 'echo', arguments: { text: 'through the mesh' } });
-      expect(result.content).toEqual([{ type: 'text', text: 'through the mesh' }]);
+      expect(tools.map((t) => t.name).sort()).toEqual([
+        'filesystem.list_directory',
+        'filesystem.read_file',
+        'filesystem.read_text_file',
+      ]);
+      const source = await client.callTool({
+        name: 'filesystem.read_text_file',
+        arguments: { path: 'src/index.ts' },
+      });
+      expect(JSON.stringify(source.content)).toContain('import { greet }');
+      await expect(
+        client.callTool({ name: 'filesystem.read_text_file', arguments: { path: '.env' } }),
+      ).rejects.toThrow(/DENY_EXCLUDED/);
     } finally {
       await client.close();
     }
   });
 
-  it('stops nats-server and the node on SIGTERM and exits 0', async () => {
+  it('stops nats-server, the node and the broker on SIGTERM and exits 0', async () => {
     const exited = new Promise<number | null>((resolve) => up.once('exit', (code) => resolve(code)));
     up.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(alive(ready.natsPid)).toBe(false);
     expect(alive(ready.nodePid)).toBe(false);
+    expect(alive(ready.brokerPid)).toBe(false);
   });
 });

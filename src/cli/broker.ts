@@ -1,0 +1,156 @@
+import { basename, join } from 'node:path';
+import type { Command } from 'commander';
+import { type BrokerCatalogue, FilePinStore, ToolBroker, type Upstream } from '../actors/broker/index.js';
+import { deriveCapabilityKey } from '../actors/capability/index.js';
+import { MeshControl, serveBrokerControl } from '../actors/control/index.js';
+import { loadNodeState } from '../actors/node/index.js';
+import { untilSignal } from './child.js';
+import { connectToMesh, type MeshConnectionFlags, resolveMesh, withMeshFlags } from './mesh-connection.js';
+import { createOutput } from './output.js';
+
+interface RunFlags extends MeshConnectionFlags {
+  server: string;
+  url?: string;
+  allowCommand: string[];
+}
+
+interface ApproveFlags extends MeshConnectionFlags {
+  operator: string;
+  expect?: string;
+  json?: boolean;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function registerBrokerCommands(program: Command): void {
+  const broker = program
+    .command('broker')
+    .description('Run tool brokers in front of MCP servers, and review or approve what they serve.');
+
+  withMeshFlags(broker.command('run'))
+    .description('Front one MCP server (stdio command after --, or --url) and serve its tools to the mesh.')
+    .requiredOption('--server <name>', 'server name: tools appear to sessions as <name>.<tool>')
+    .option('--url <url>', 'Streamable HTTP URL of the MCP server (instead of a stdio command)')
+    .option(
+      '--allow-command <name>',
+      'basename a stdio server may be started with; repeat for several',
+      collect,
+      [],
+    )
+    .argument('[command...]', 'stdio server command and arguments, after --; spawned without a shell')
+    .addHelpText(
+      'after',
+      '\nThe broker derives its capability key from the local mesh state (--dir). A server is quarantined\n' +
+        "until its tool definitions are approved ('trustmesh broker approve <server>').\n" +
+        'Example:\n  trustmesh broker run --server filesystem --allow-command npx -- npx -y @modelcontextprotocol/server-filesystem /srv/repo',
+    )
+    .action((command: string[], flags: RunFlags) => runBroker(command, flags));
+
+  withMeshFlags(broker.command('status'))
+    .description("Show a broker's state, pinned catalogue and any quarantine report.")
+    .argument('<server>', 'server name')
+    .option('--json', 'print the catalogue as JSON')
+    .addHelpText('after', '\nExample:\n  trustmesh broker status filesystem')
+    .action(async (server: string, flags: MeshConnectionFlags & { json?: boolean }) => {
+      const out = createOutput(flags.json === true);
+      const catalogue = await withControl(flags, (control) => control.brokerStatus(server));
+      out.result(describeCatalogue(catalogue), catalogue);
+    });
+
+  withMeshFlags(broker.command('approve'))
+    .description('Pin what a server lists now (after review), lifting its quarantine.')
+    .argument('<server>', 'server name')
+    .option('--operator <name>', 'who approves (recorded with the pin)', process.env.USER ?? 'operator')
+    .option(
+      '--expect <hash>',
+      'the listed set hash you reviewed; refused if the server lists anything else now',
+    )
+    .addHelpText(
+      'after',
+      '\nReview first with trustmesh broker status <server>.\nExample:\n  trustmesh broker approve filesystem --expect sha256:…',
+    )
+    .option('--json', 'print the new catalogue as JSON')
+    .action(async (server: string, flags: ApproveFlags) => {
+      const out = createOutput(flags.json === true);
+      const catalogue = await withControl(flags, (control) =>
+        control.approveBroker(server, { operator: flags.operator, expectedSetHash: flags.expect }),
+      );
+      out.result(
+        `approved: ${server} now serves ${catalogue.tools.length} pinned tool(s) (${catalogue.pinnedSetHash}).`,
+        catalogue,
+      );
+    });
+}
+
+async function withControl<T>(
+  flags: MeshConnectionFlags,
+  work: (control: MeshControl) => Promise<T>,
+): Promise<T> {
+  const mesh = await resolveMesh(flags);
+  const nc = await connectToMesh(mesh, 'trustmesh-broker-cli');
+  try {
+    return await work(new MeshControl({ nc, prefix: mesh.prefix }));
+  } finally {
+    await nc.close();
+  }
+}
+
+async function runBroker(command: string[], flags: RunFlags): Promise<void> {
+  const [program, ...args] = command;
+  const upstream: Upstream = flags.url
+    ? { kind: 'http', url: flags.url }
+    : { kind: 'stdio', command: program ?? '', args };
+  const mesh = await resolveMesh(flags);
+  const nc = await connectToMesh(mesh, `trustmesh-broker-${flags.server}-${process.pid}`);
+  try {
+    const { meshSecret } = await loadNodeState(flags.dir);
+    const broker = new ToolBroker({
+      connection: nc,
+      server: flags.server,
+      prefix: mesh.prefix,
+      upstream,
+      capabilityKey: deriveCapabilityKey(meshSecret, flags.server),
+      pinStore: new FilePinStore(join(flags.dir, 'pins')),
+      allowedCommands: flags.allowCommand.map((name) => basename(name)),
+    });
+    await broker.start();
+    const control = serveBrokerControl({ nc, broker, prefix: mesh.prefix });
+    await broker.waitForState(['ready', 'quarantined', 'failed'], 30_000);
+    const catalogue = broker.catalogue();
+    process.stdout.write(
+      `${JSON.stringify({ ready: true, server: flags.server, state: catalogue.state, pid: process.pid, quarantine: catalogue.quarantine })}\n`,
+    );
+    process.stderr.write(`${describeCatalogue(catalogue)}\n`);
+    await Promise.race([untilSignal(), nc.closed()]);
+    control.unsubscribe();
+    await broker.drain();
+  } finally {
+    if (!nc.isClosed()) await nc.drain();
+  }
+}
+
+/** What an operator needs to see about a broker, and what to do next. */
+export function describeCatalogue(catalogue: BrokerCatalogue): string {
+  const lines = [`broker ${catalogue.server}: ${catalogue.state}, ${catalogue.tools.length} pinned tool(s)`];
+  if (catalogue.approvedBy) lines.push(`  pinned ${catalogue.pinnedSetHash} by ${catalogue.approvedBy}`);
+  const q = catalogue.quarantine;
+  if (q) {
+    const { added, removed, changed } = q.diff;
+    lines.push(
+      q.neverApproved
+        ? '  quarantined: its tools were never approved'
+        : '  quarantined: its tool definitions changed',
+    );
+    if (added.length > 0) lines.push(`    added:   ${added.join(', ')}`);
+    if (removed.length > 0) lines.push(`    removed: ${removed.join(', ')}`);
+    if (changed.length > 0) lines.push(`    changed: ${changed.join(', ')}`);
+    for (const flag of q.flagged)
+      lines.push(`    ${flag.tool}: injection markers ${flag.markers.join(', ')}`);
+    lines.push(
+      `  review, then run: trustmesh broker approve ${catalogue.server} --expect ${catalogue.listedSetHash}`,
+    );
+  }
+  return lines.join('\n');
+}
