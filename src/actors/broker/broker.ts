@@ -128,6 +128,7 @@ export class ToolBroker {
    */
   drain(): Promise<void> {
     this.#draining ??= (async () => {
+      if (this.#observed === undefined) return; // never started: nothing to drain
       const subscriptions = [this.#callSub, this.#listSub].filter((sub) => sub !== undefined);
       this.#callSub = undefined;
       this.#listSub = undefined;

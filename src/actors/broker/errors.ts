@@ -32,7 +32,7 @@ export const BrokerErrorCode = {
   ResponseTooLarge: 'ERR_BROKER_RESPONSE_TOO_LARGE',
   /** The listing an operator approved is no longer what the server lists. */
   ApprovalStale: 'ERR_BROKER_APPROVAL_STALE',
-  /** A fault inside the broker; details stay in its own logs. */
+  /** A fault inside the broker; its details are never sent to the caller. */
   Internal: 'ERR_BROKER_INTERNAL',
   /** The pin store could not be read or written. */
   PinStore: 'ERR_BROKER_PIN_STORE',

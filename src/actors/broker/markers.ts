@@ -49,7 +49,8 @@ export const INJECTION_MARKERS: readonly InjectionMarker[] = [
   {
     id: 'coercion',
     why: 'claims the tool breaks unless the model follows hidden steps',
-    pattern: /\botherwise the tool (will|would) (not|fail)|\bthe tool will not work unless\b/i,
+    pattern:
+      /\botherwise\s+the\s+tool\s+(will|would)\s+(not|fail)|\bthe\s+tool\s+will\s+not\s+work\s+unless\b/i,
   },
   {
     id: 'hidden-text',
