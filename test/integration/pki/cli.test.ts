@@ -36,6 +36,18 @@ async function pki(...args: string[]): Promise<string> {
 const json = async (...args: string[]) => JSON.parse(await pki(...args, '--json'));
 
 describe('trustmesh pki', () => {
+  it('has init, issue, renew, revoke and show, each with --help, --json and --dir', () => {
+    const program = new Command('trustmesh');
+    registerPkiCommands(program);
+    const commands = program.commands.find((c) => c.name() === 'pki')?.commands ?? [];
+    expect(commands.map((c) => c.name())).toEqual(['init', 'issue', 'renew', 'revoke', 'show']);
+    for (const command of commands) {
+      const help = command.helpInformation();
+      for (const flag of ['-h, --help', '--json', '--dir <dir>']) expect(help).toContain(flag);
+      expect(command.description().length).toBeGreaterThan(30);
+    }
+  });
+
   it('init, issue, show, revoke, renew: with --json, keys 0600, and no key material ever printed', async () => {
     const init = await json('init');
     expect(init).toMatchObject({ ok: true, root: { subject: expect.stringContaining('root CA') } });
