@@ -39,10 +39,10 @@ export interface Nkey {
 
 /** A fresh random nkey with `role`. */
 export function newNkey(role: NkeyRole): Nkey {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const rawSeed = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(-RAW_KEY_LENGTH);
-  const rawPublic = publicKey.export({ format: 'der', type: 'spki' }).subarray(-RAW_KEY_LENGTH);
-  return nkeyOf(role, privateKey, rawSeed, rawPublic);
+  const { privateKey } = generateKeyPairSync('ed25519');
+  // The JWK export costs a fifth of a DER export: this is on the session-creation path.
+  const { d, x } = privateKey.export({ format: 'jwk' });
+  return nkeyOf(role, privateKey, Buffer.from(d!, 'base64url'), Buffer.from(x!, 'base64url'));
 }
 
 /** The nkey a seed (`SO…`, `SA…`, `SU…`) stands for; throws `NkeyError` unless it has `role`. */
