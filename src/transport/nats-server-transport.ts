@@ -33,7 +33,9 @@ export class NatsServerTransport implements Transport {
   /** Hellos that arrived before start(); undefined once started. */
   private early: Msg[] | undefined = [];
   private started = false;
-  private handshook = false;
+  private listening = false;
+  /** Timestamp of the hello behind the current channel; a re-handshake needs a newer one. */
+  private channelHelloTs = Number.NEGATIVE_INFINITY;
 
   constructor(options: NatsServerTransportOptions) {
     this.options = parseServerOptions(options);
@@ -99,15 +101,6 @@ export class NatsServerTransport implements Transport {
       this.endpoint.report(new InvalidRpcMessageError('A hello without a reply subject was dropped.'));
       return;
     }
-    if (this.handshook) {
-      this.endpoint.report(
-        new TransportHandshakeError(
-          `A second hello for session ${sid} was refused; it already has a channel.`,
-        ),
-      );
-      refuse(nc, msg.reply, Refusal.Busy);
-      return;
-    }
     let accepted: MeshHandshake;
     try {
       accepted = acceptHandshake(msg.data, sid, trust, identity, handshake);
@@ -116,10 +109,24 @@ export class NatsServerTransport implements Transport {
       refuse(nc, msg.reply, Refusal.Untrusted);
       return;
     }
-    this.handshook = true;
-    // Subscribe to c2s before the welcome leaves: NATS keeps one connection's operations in
-    // order, so the agent can never send a request that finds nobody listening.
-    this.endpoint.listen();
+    // A reconnecting agent (a restarted bridge) hands over with a fresh, newer hello signed by the
+    // same trusted key; a replayed hello is never newer than the channel it would replace.
+    if (accepted.helloTs <= this.channelHelloTs) {
+      this.endpoint.report(
+        new TransportHandshakeError(
+          `A hello for session ${sid} no newer than its current channel was refused (a replay?).`,
+        ),
+      );
+      refuse(nc, msg.reply, Refusal.Busy);
+      return;
+    }
+    this.channelHelloTs = accepted.helloTs;
+    if (!this.listening) {
+      this.listening = true;
+      // Subscribe to c2s before the welcome leaves: NATS keeps one connection's operations in
+      // order, so the agent can never send a request that finds nobody listening.
+      this.endpoint.listen();
+    }
     this.endpoint.open(accepted.channel, {
       authInfo: {
         token: '',

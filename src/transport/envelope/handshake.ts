@@ -37,6 +37,8 @@ export interface MeshHandshake {
   welcome: Uint8Array;
   channel: Channel;
   peerKid: string;
+  /** The verified hello's timestamp: a mesh end accepts a re-handshake only from a newer hello. */
+  helloTs: number;
 }
 
 // hello body = agent share ‖ agent nonce; welcome body = mesh share ‖ mesh nonce ‖ SHA-256(hello).
@@ -129,6 +131,7 @@ export function acceptHandshake(
     welcome,
     channel: channel(sid, header.kid, keys.meshToAgent, keys.agentToMesh, options),
     peerKid: header.kid,
+    helloTs: header.ts,
   };
 }
 

@@ -145,15 +145,24 @@ describe('the server transport', () => {
     expect((await atClient)[0]).toEqual(PONG);
   });
 
-  it('refuses a second handshake for a session that already has a channel', async () => {
+  it('hands the session to a reconnecting agent with a newer hello, and refuses an older one', async () => {
     const p = await started();
-    const second = new NatsClientTransport({
-      nc: p.agent,
-      sid: p.sid,
-      identity: p.agentKeys.signingKey,
-      trust: new KeyRing([p.meshKeys.verifyingKey]),
-    });
-    await expect(second.start()).rejects.toThrow(/already connected/);
+    const reconnect = (clock?: () => number) =>
+      new NatsClientTransport({
+        nc: p.agent,
+        sid: p.sid,
+        identity: p.agentKeys.signingKey,
+        trust: new KeyRing([p.meshKeys.verifyingKey]),
+        ...(clock ? { clock } : {}),
+      });
+    const second = reconnect();
+    await second.start();
+    const atServer = nextMessage(p.serverTransport);
+    await second.send(PING);
+    expect((await atServer)[0]).toEqual(PING);
+    // A hello older than the current channel's (what a replay looks like) never takes it over.
+    await expect(reconnect(() => Date.now() - 5_000).start()).rejects.toThrow();
+    await second.close();
   });
 
   it('drops notifications before any agent connects but rejects requests', async () => {
