@@ -7,7 +7,7 @@ import type {
 } from '@modelcontextprotocol/sdk/types.js';
 import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { watchConnection } from './connection-watch.js';
-import type { Channel } from './envelope/index.js';
+import type { Channel, OpenExpectation } from './envelope/index.js';
 import { EnvelopeKind } from './envelope/types.js';
 import {
   InvalidRpcMessageError,
@@ -49,7 +49,7 @@ interface PendingRequest {
   timer: NodeJS.Timeout;
 }
 
-const RPC_ONLY = [EnvelopeKind.Rpc];
+const RPC_ONLY: readonly EnvelopeKind[] = [EnvelopeKind.Rpc];
 // Only the agent end queues, for the instant between the welcome and its channel being set.
 const MAX_EARLY_MESSAGES = 64;
 
@@ -71,6 +71,8 @@ export class RpcEndpoint {
   /** Reply subjects of incoming requests this end has not answered yet, by request id. */
   private readonly replyTo = new Map<RequestId, string>();
   private readonly replyPrefix: string;
+  /** What every envelope this end opens must be: this session's, and an rpc. */
+  private readonly expectation: OpenExpectation;
   private nextToken = 1;
 
   constructor(
@@ -78,6 +80,7 @@ export class RpcEndpoint {
     private readonly config: EndpointConfig,
   ) {
     this.replyPrefix = createInbox(config.inboxPrefix);
+    this.expectation = { sid: config.sid, kinds: RPC_ONLY };
   }
 
   get isClosed(): boolean {
@@ -243,10 +246,12 @@ export class RpcEndpoint {
       );
       return Refusal.Rejected;
     }
-    // The SDK handles notifications a microtask late but responses at once, and NATS hands over a
-    // whole socket read in one go: deliver the response after the notifications that preceded it
-    // (progress, say), or their handlers would find the request already settled.
-    setImmediate(this.deliverLater, message);
+    // The SDK runs a notification's handler one microtask after delivery but settles a response at
+    // once, and NATS hands over a whole socket read in one go: a response delivered one microtask
+    // late still comes after the handlers of the notifications that preceded it (progress, say),
+    // which would otherwise find their request already settled. A microtask, not a macrotask
+    // (setImmediate): it costs no extra turn of the event loop.
+    queueMicrotask(() => this.deliverLater(message));
     return undefined;
   }
 
@@ -260,7 +265,7 @@ export class RpcEndpoint {
   /** Opens and parses a message; on failure reports it, refuses its request, and returns undefined. */
   private unseal(msg: Msg): JSONRPCMessage | undefined {
     try {
-      const envelope = this.channel!.opener.open(msg.data, { sid: this.config.sid, kinds: RPC_ONLY });
+      const envelope = this.channel!.opener.open(msg.data, this.expectation);
       return decodeRpc(envelope.body);
     } catch (err) {
       this.report(err);
@@ -269,9 +274,9 @@ export class RpcEndpoint {
     }
   }
 
-  private readonly deliverLater = (message: JSONRPCMessage): void => {
+  private deliverLater(message: JSONRPCMessage): void {
     if (!this.closed) this.deliver(message);
-  };
+  }
 
   private deliver(message: JSONRPCMessage): void {
     try {
