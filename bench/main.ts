@@ -1,15 +1,18 @@
 import { benchMcpHttp } from './baselines/mcp-http.js';
+import { benchNatsChain } from './baselines/nats-chain.js';
 import { benchNatsRr } from './baselines/nats-rr.js';
 import { benchCedar } from './cedar.js';
 import { benchEnvelope } from './envelope.js';
 import { benchMcpNats } from './mcp-nats.js';
+import { benchMeshCall } from './mesh-call.js';
 import { benchPolicy } from './policy.js';
 import type { BenchGroup } from './runner/index.js';
 import { benchMain, prefixFigures } from './runner/index.js';
 
 /**
- * Every bench group, in the order they always run: the MCP-over-NATS subject sits between its two
- * baselines (raw NATS before, Streamable HTTP after), so every run meets the same process state.
+ * Every bench group, in the order they always run: each NATS subject follows its raw NATS baseline
+ * (one hop for MCP over NATS, the same hops as a mesh call for the call path) and both come before
+ * the Streamable HTTP baseline, so every run meets the same process state.
  */
 const GROUPS: readonly BenchGroup[] = [
   {
@@ -23,6 +26,18 @@ const GROUPS: readonly BenchGroup[] = [
     description: 'MCP tools/call of the echo tool over the NATS transport (sealed envelopes)',
     run: async ({ natsUrl, sizes }) =>
       prefixFigures('mcp_nats', await benchMcpNats({ url: await natsUrl(), ...sizes })),
+  },
+  {
+    name: 'nats-chain',
+    description: 'baseline: the hops of a mesh call as raw NATS request/reply, no-op handlers, stdio echo',
+    run: async ({ natsUrl, sizes }) =>
+      prefixFigures('nats_chain', await benchNatsChain({ url: await natsUrl(), ...sizes })),
+  },
+  {
+    name: 'mesh-call',
+    description: 'MCP tools/call of the echo tool through agent, session actor, broker and stdio server',
+    run: async ({ natsUrl, sizes }) =>
+      prefixFigures('mesh_call', await benchMeshCall({ url: await natsUrl(), ...sizes })),
   },
   {
     name: 'http',

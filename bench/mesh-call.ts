@@ -1,0 +1,159 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { FilePinStore, ToolBroker } from '../src/actors/broker/index.js';
+import { deriveCapabilityKey } from '../src/actors/capability/index.js';
+import { MeshControl, type SessionDescriptor } from '../src/actors/control/index.js';
+import { loadNodeState, MeshNode, nodeStatePaths } from '../src/actors/node/index.js';
+import { loadOrCreatePrivateJwk, publicJwkOf } from '../src/pki/key-store.js';
+import {
+  generateKeyPair,
+  importVerifyingKey,
+  KeyRing,
+  NatsClientTransport,
+  newSessionId,
+  sessionConnectOptions,
+} from '../src/transport/index.js';
+import { ECHO_TEXT } from './runner/payload.js';
+import type { RoundTripFigures, RoundTripOptions } from './runner/round-trip.js';
+import { measureRoundTrip } from './runner/round-trip.js';
+
+export interface MeshCallOptions extends RoundTripOptions {
+  /** nats-server to measure against (JetStream on: the node keeps its registry there). */
+  url: string;
+}
+
+const SERVER = 'echo';
+const TOOL = `${SERVER}.echo`;
+const PURPOSE = 'bench';
+/** A grant with no limits: the bench measures the checks, not the rate limiter saying no. */
+const POLICY = `
+catalogue:
+  ${SERVER}:
+    tools:
+      echo: { effect: read }
+purposes:
+  ${PURPOSE}:
+    tools:
+      ${TOOL}: { allowed: true }
+`;
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ECHO_SERVER = new URL('../test/fixtures/echo-server.ts', import.meta.url).href;
+// The project's echo fixture served over stdio, as a separate Node process (tsx loads the .ts).
+const ECHO_SERVER_MAIN = [
+  "const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');",
+  'const { createEchoServer } = await import(process.argv[1]);',
+  'await createEchoServer().connect(new StdioServerTransport());',
+].join('\n');
+const READY_TIMEOUT_MS = 15_000;
+const SESSION_TTL_MS = 3_600_000;
+
+/**
+ * Subject: the zero-trust call path end to end. An SDK `Client` (the agent) calls `echo.echo` over
+ * the NATS MCP transport; the session actor on an in-process mesh node opens the sealed envelope,
+ * runs the statechart's policy decision, mints a call-bound capability and asks the `ToolBroker`,
+ * which verifies it (nonce included), checks the pinned schema and calls the echo fixture, a stdio
+ * child process; the result is accounted in bytes and sealed back. Nothing is switched off.
+ */
+export async function benchMeshCall(options: MeshCallOptions): Promise<RoundTripFigures> {
+  const mesh = await startBenchMesh(options.url);
+  try {
+    const call = async (): Promise<void> => {
+      const result = await mesh.client.callTool({ name: TOOL, arguments: { text: ECHO_TEXT } });
+      if (result.isError) throw new Error(`mesh echo call failed: ${JSON.stringify(result.content)}`);
+    };
+    return await measureRoundTrip(call, options);
+  } finally {
+    await mesh.stop();
+  }
+}
+
+interface BenchMesh {
+  readonly client: Client;
+  stop(): Promise<void>;
+}
+
+/** Node, broker and agent on their own connections, torn down in reverse on failure or at the end. */
+async function startBenchMesh(url: string): Promise<BenchMesh> {
+  const teardown: Array<() => Promise<unknown>> = [];
+  const stop = async (): Promise<void> => {
+    for (const step of teardown.splice(0).reverse()) await step().catch(() => undefined);
+  };
+  try {
+    const dir = await mkdtemp(join(tmpdir(), 'trustmesh-bench-mesh-'));
+    teardown.push(() => rm(dir, { recursive: true, force: true }));
+    const policyPath = join(dir, 'policy.yaml');
+    await writeFile(policyPath, POLICY);
+    const { meshSecret } = await loadNodeState(dir);
+    const connection = async (extra: object = {}): Promise<NatsConnection> => {
+      const nc = await connect({ servers: url, ...extra });
+      teardown.push(() => nc.close());
+      return nc;
+    };
+
+    const broker = new ToolBroker({
+      connection: await connection(),
+      server: SERVER,
+      upstream: {
+        kind: 'stdio',
+        command: process.execPath,
+        args: ['--import', 'tsx', '--input-type=module', '--eval', ECHO_SERVER_MAIN, ECHO_SERVER],
+        cwd: REPO_ROOT,
+      },
+      capabilityKey: deriveCapabilityKey(meshSecret, SERVER),
+      pinStore: new FilePinStore(dir),
+      allowedCommands: [basename(process.execPath)],
+    });
+    teardown.push(() => broker.drain());
+    await broker.start();
+    await broker.waitForState(['ready'], READY_TIMEOUT_MS);
+
+    const node = await MeshNode.start({ nc: await connection(), stateDir: dir, policyPaths: [policyPath] });
+    teardown.push(() => node.close());
+
+    const sid = newSessionId();
+    const agentKeys = generateKeyPair('ed25519');
+    const now = Date.now();
+    await new MeshControl({ nc: await connection() }).createSession({
+      sid,
+      principal: 'bench@example.com',
+      purpose: PURPOSE,
+      agentPublicKey: agentKeys.publicJwk as SessionDescriptor['agentPublicKey'],
+      createdAt: now,
+      expiresAt: now + SESSION_TTL_MS,
+    });
+    await served(node, sid);
+
+    const nodeKey = importVerifyingKey(
+      publicJwkOf(await loadOrCreatePrivateJwk(nodeStatePaths(dir).identity)),
+    );
+    const client = new Client({ name: 'bench-agent', version: '1.0.0' });
+    await client.connect(
+      new NatsClientTransport({
+        nc: await connection(sessionConnectOptions('tm', sid)),
+        sid,
+        identity: agentKeys.signingKey,
+        trust: new KeyRing([nodeKey]),
+      }),
+    );
+    teardown.push(() => client.close());
+    return { client, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** The node activates sessions from its registry watch; wait until it serves this one. */
+async function served(node: MeshNode, sid: string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (node.session(sid) === undefined) {
+    if (Date.now() > deadline) {
+      throw new Error(`the mesh node did not start session ${sid} within ${READY_TIMEOUT_MS} ms.`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
