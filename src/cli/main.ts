@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { registerApprovalsCommands } from './approvals.js';
 import { registerBridgeCommand } from './bridge.js';
+import { registerBrokerCommands } from './broker.js';
 import { registerNodeCommand } from './node.js';
 import { reportFailure } from './output.js';
+import { registerPkiCommands } from './pki.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerSessionCommands } from './session-create.js';
 import { registerSessionsCommands } from './sessions.js';
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   registerSessionCommands(program);
   registerSessionsCommands(program);
   registerApprovalsCommands(program);
+  registerBrokerCommands(program);
+  registerPkiCommands(program);
   return program;
 }
 
