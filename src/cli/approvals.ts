@@ -69,11 +69,14 @@ function answer(callId: string, flags: AnswerFlags, granted: boolean): Promise<v
   return runOperator(flags, { callId }, async ({ control, out }) => {
     const held = await findPending(control, callId);
     const approver = flags.approver ?? operatorName('--approver');
-    const reason = flags.reason;
-    const request = { callId, approver, ...(reason ? { reason } : {}) };
+    // deny's --reason is a required option; an empty one is refused by the node, never turned into an approval.
     const record = granted
-      ? await control.approve(held.sid, request)
-      : await control.deny(held.sid, { ...request, reason: reason ?? '' });
+      ? await control.approve(held.sid, {
+          callId,
+          approver,
+          ...(flags.reason ? { reason: flags.reason } : {}),
+        })
+      : await control.deny(held.sid, { callId, approver, reason: flags.reason ?? '' });
     const what = `call ${callId} (${record.tool} in session ${record.sid})`;
     out.result(
       granted

@@ -7,6 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { FilePinStore, ToolBroker } from '../../../src/actors/broker/index.js';
 import { deriveCapabilityKey } from '../../../src/actors/capability/index.js';
+import { MeshControl } from '../../../src/actors/control/index.js';
 import { loadNodeState } from '../../../src/actors/node/index.js';
 import { stopChild } from '../../../src/cli/child.js';
 import { readSessionFile } from '../../../src/pki/session-file.js';
@@ -32,6 +33,8 @@ export interface CliRun {
 export interface OperatorMesh {
   readonly url: string;
   readonly dir: string;
+  /** An in-process operator client, for waiting on the mesh without paying a CLI start each time. */
+  readonly control: MeshControl;
   /** Runs `trustmesh <args>` as a child process against this mesh; never rejects. */
   cli(...args: string[]): Promise<CliRun>;
   /** Like `cli` with --json, parsing the one line it prints. */
@@ -73,6 +76,7 @@ export async function startOperatorMesh(options: { approvalMs: number }): Promis
     '--approval-timeout',
     String(options.approvalMs),
   ]);
+  const operator = await connect({ servers: nats.url });
   const agents: NatsConnection[] = [];
   const meshFlags = ['--nats', nats.url, '--dir', dir];
 
@@ -89,6 +93,7 @@ export async function startOperatorMesh(options: { approvalMs: number }): Promis
   return {
     url: nats.url,
     dir,
+    control: new MeshControl({ nc: operator }),
     cli,
     async cliJson<T>(...args: string[]) {
       const run = await cli(...args, '--json');
@@ -116,7 +121,7 @@ export async function startOperatorMesh(options: { approvalMs: number }): Promis
     async stop() {
       await stopChild(node);
       await broker.drain();
-      await Promise.allSettled([...agents, brokerNc].map((nc) => nc.close()));
+      await Promise.allSettled([...agents, brokerNc, operator].map((nc) => nc.close()));
       await rm(dir, { recursive: true, force: true });
     },
   };
