@@ -1,6 +1,7 @@
 import { Packr } from 'msgpackr';
 import type { ToolsDiff } from '../../../statecharts/index.js';
 import { CapabilityMethod } from '../capability/index.js';
+import type { ToolDefinition } from './catalogue.js';
 import { BrokerError, BrokerErrorCode } from './errors.js';
 
 /** A call as the session actor sends it: the capability it minted and the MCP request, unchanged. */
@@ -16,15 +17,8 @@ export type BrokerResponse =
   | { readonly result: Readonly<Record<string, unknown>> }
   | { readonly error: { readonly code: string; readonly message: string } };
 
-/** A tool as sessions see it: qualified name, sanitised description. */
-export interface CatalogueTool {
-  readonly name: string;
-  readonly title?: string;
-  readonly description?: string;
-  readonly inputSchema: Record<string, unknown>;
-  readonly outputSchema?: Record<string, unknown>;
-  readonly annotations?: Record<string, unknown>;
-}
+/** A tool as sessions see it: the same fields as its definition, with a qualified name and a sanitised description. */
+export type CatalogueTool = ToolDefinition;
 
 /** Why calls are refused until an operator approves. */
 export interface QuarantineReport {
