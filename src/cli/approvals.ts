@@ -13,7 +13,7 @@ import {
   withOperatorFlags,
 } from './operator.js';
 import { relative } from './sessions-view.js';
-import { renderTable } from './table.js';
+import { formatInstant, renderTable } from './table.js';
 
 interface AnswerFlags extends OperatorFlags {
   approver?: string;
@@ -96,8 +96,16 @@ async function findPending(control: MeshControl, callId: string): Promise<Approv
 function approvalTable(pending: readonly ApprovalRecord[], now: number): string {
   if (pending.length === 0) return 'No calls are waiting for approval.';
   const table = renderTable(
-    ['CALL ID', 'SID', 'TOOL', 'ARGS', 'REASON', 'TIME LEFT'],
-    pending.map((a) => [a.callId, a.sid, a.tool, cut(a.preview), a.reason, relative(a.deadline, now)]),
+    ['CALL ID', 'SID', 'TOOL', 'ARGS', 'REASON', 'DEADLINE', 'TIME LEFT'],
+    pending.map((a) => [
+      a.callId,
+      a.sid,
+      a.tool,
+      cut(a.preview),
+      a.reason,
+      formatInstant(a.deadline),
+      relative(a.deadline, now),
+    ]),
   );
   return `${table}\n\nAnswer with 'trustmesh approvals approve <callId>' or 'trustmesh approvals deny <callId> --reason R'.`;
 }
