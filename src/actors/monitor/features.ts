@@ -1,0 +1,90 @@
+import type { RiskAssessment } from '../../../statecharts/index.js';
+import { ramp } from './decay.js';
+import type { MonitorOptions } from './options.js';
+import type { CompiledRule } from './rules.js';
+
+/** The behaviour features, in the order their levels are kept. */
+export const Feature = ['rate', 'sequence', 'drift', 'taint', 'duration', 'denials', 'authFailures'] as const;
+export type Feature = (typeof Feature)[number];
+
+/** Where each feature's level (in [0, 1]) starts and saturates; documented in decision 0009. */
+const RATE_RAMP = [2, 6] as const; // × the purpose's p95 one-minute rate
+const SEQUENCE_RAMP = [0.2, 0.7] as const; // EWMA of per-transition rarity
+const DRIFT_RAMP = [0.3, 0.8] as const; // EWMA of the novel share of argument tokens
+const DURATION_RAMP = [1.5, 3] as const; // × the purpose's p95 duration
+const DENIAL_RAMP = [3, 10] as const; // denials in ~5 min
+const AUTH_RAMP = [1, 5] as const; // failed authentications in ~5 min
+
+export interface ScoreInput {
+  readonly now: number;
+  readonly options: MonitorOptions;
+  /** Written with each feature's level, for `inspect`. */
+  readonly levels: Float64Array;
+  readonly ratePerMin: number;
+  readonly rateP95: number;
+  readonly sequence: number;
+  readonly drift: number;
+  /** Tainted tokens in this call's egress arguments. */
+  readonly tainted: number;
+  readonly tool: string | undefined;
+  readonly durationRatio: number;
+  readonly denials: number;
+  readonly authFailures: number;
+  readonly rules: readonly CompiledRule[];
+  readonly ruleHits: Float64Array;
+  readonly ruleDetail: readonly (string | undefined)[];
+}
+
+function describe(feature: Feature, input: ScoreInput): string {
+  switch (feature) {
+    case 'rate':
+      return `rate: ${input.ratePerMin.toFixed(1)} calls/min against a p95 of ${input.rateP95}/min`;
+    case 'sequence':
+      return `sequence: ${input.tool ?? 'the calls'} follows an unlikely path for this purpose`;
+    case 'drift':
+      return `drift: ${Math.round(input.drift * 100)}% of recent argument tokens are in neither the task nor any output`;
+    case 'taint':
+      return `taint: ${input.tool ?? 'an egress call'} carries ${input.tainted} token(s) of data from a sensitive read`;
+    case 'duration':
+      return `duration: the session has run ${input.durationRatio.toFixed(1)}× the purpose's p95`;
+    case 'denials':
+      return `denials: ${input.denials.toFixed(1)} in the last ~5 min`;
+    case 'authFailures':
+      return `authFailures: ${input.authFailures.toFixed(1)} failed authentications in the last ~5 min`;
+  }
+}
+
+/**
+ * Combines feature levels and rule hits as a noisy-OR, `1 − Π(1 − w·level)`: bounded in [0, 1], monotone in
+ * every input, and one strong feature is enough. Reasons name what contributed most first.
+ */
+export function scoreFeatures(input: ScoreInput): RiskAssessment {
+  const { options, levels } = input;
+  const w = options.weights;
+  levels[0] = ramp(input.ratePerMin / input.rateP95, RATE_RAMP[0], RATE_RAMP[1]);
+  levels[1] = ramp(input.sequence, SEQUENCE_RAMP[0], SEQUENCE_RAMP[1]);
+  levels[2] = ramp(input.drift, DRIFT_RAMP[0], DRIFT_RAMP[1]);
+  levels[3] = input.tainted > 0 ? 1 : 0;
+  levels[4] = ramp(input.durationRatio, DURATION_RAMP[0], DURATION_RAMP[1]);
+  levels[5] = ramp(input.denials, DENIAL_RAMP[0], DENIAL_RAMP[1]);
+  levels[6] = ramp(input.authFailures, AUTH_RAMP[0], AUTH_RAMP[1]);
+  const contributions: { weight: number; reason: () => string }[] = [];
+  let calm = 1;
+  Feature.forEach((feature, i) => {
+    const weight = w[feature] * (levels[i] ?? 0);
+    calm *= 1 - weight;
+    if (weight >= options.reasonFloor) contributions.push({ weight, reason: () => describe(feature, input) });
+  });
+  input.rules.forEach((rule, i) => {
+    const hitAt = input.ruleHits[i] ?? Number.NaN;
+    if (Number.isNaN(hitAt)) return;
+    const weight = rule.severity * 0.5 ** ((input.now - hitAt) / options.ruleHalfLifeMs);
+    calm *= 1 - weight;
+    if (weight >= options.reasonFloor) {
+      contributions.push({ weight, reason: () => `rule ${rule.name}: ${input.ruleDetail[i] ?? 'fired'}` });
+    }
+  });
+  // Reason strings are built only for what is named, which is usually nothing.
+  contributions.sort((a, b) => b.weight - a.weight);
+  return { score: Math.min(1, Math.max(0, 1 - calm)), reasons: contributions.map((c) => c.reason()) };
+}

@@ -1,0 +1,216 @@
+import type { RiskAssessment, SignalKind } from '../../../statecharts/index.js';
+import type { Clock } from '../../clock.js';
+import { Effect, type Verdict } from '../../policy/vocabulary.js';
+import { asPath, visitStrings } from './args.js';
+import { SEQUENCE_START } from './baseline.js';
+import { DecayedCounter } from './decay.js';
+import { Feature, scoreFeatures } from './features.js';
+import type { BehaviourModel, MonitorSessionInput, PurposeModel } from './model.js';
+import type { RuleEvent, RuleInstance } from './rules.js';
+import { findSecrets } from './secrets.js';
+import { TokenFilter } from './token-filter.js';
+import { scanTokens } from './tokens.js';
+
+const MINUTE = 60_000;
+/** Denials and authentication failures count over about five minutes. */
+const BURST_TAU_MS = 5 * MINUTE;
+/** EWMA weights per call: drift reacts over ~5 calls, sequence over ~3. */
+const DRIFT_ALPHA = 0.2;
+const SEQUENCE_ALPHA = 0.3;
+/** Calls whose sensitivity is remembered until their outcome arrives (concurrent calls of one session). */
+const MAX_PENDING = 64;
+
+/** A call as the session actor sees it before the decision. */
+export interface MonitoredCall {
+  readonly callId: string;
+  /** `server.tool` */
+  readonly tool: string;
+  readonly effect: Effect;
+  /** Canonical arguments (as the policy matched them). */
+  readonly args: unknown;
+}
+
+/** What happened to a call, after it was decided (and run, if it was allowed). */
+export interface CallOutcome {
+  readonly callId: string;
+  readonly verdict: Verdict;
+  /** Argument bytes sent to the tool. */
+  readonly bytesIn: number;
+  /** Result bytes returned to the agent. */
+  readonly bytesOut: number;
+  /** The result's text content, for drift (known tokens) and taint (sensitive reads). */
+  readonly resultText?: string;
+}
+
+/** A hard signal the actor forwards to the machine as `SIGNAL`. */
+export interface MonitorSignal {
+  readonly kind: SignalKind;
+  readonly detail: string;
+}
+
+export interface MonitorAssessment extends RiskAssessment {
+  readonly signals: readonly MonitorSignal[];
+}
+
+/** One session's behaviour features: constant memory, O(1) work per call beyond reading its arguments. */
+export class SessionMonitor {
+  readonly sessionId: string;
+  readonly purpose: string;
+  readonly #model: BehaviourModel;
+  readonly #purpose: PurposeModel;
+  readonly #clock: Clock;
+  readonly #startedAt: number;
+  readonly #known: TokenFilter;
+  readonly #tainted: TokenFilter;
+  readonly #calls: DecayedCounter;
+  readonly #denials: DecayedCounter;
+  readonly #authFailures: DecayedCounter;
+  readonly #rules: readonly RuleInstance[];
+  /** When each rule last fired (NaN: never) and what it said. */
+  readonly #ruleHits: Float64Array;
+  readonly #ruleDetail: (string | undefined)[];
+  readonly #sensitivePending = new Set<string>();
+  readonly #levels = new Float64Array(Feature.length);
+  #previousTool = SEQUENCE_START;
+  #drift = 0;
+  #sequence = 0;
+  #last: MonitorAssessment = { score: 0, reasons: [], signals: [] };
+
+  constructor(model: BehaviourModel, purpose: PurposeModel, input: MonitorSessionInput) {
+    this.sessionId = input.sessionId;
+    this.purpose = input.purpose;
+    this.#model = model;
+    this.#purpose = purpose;
+    this.#clock = input.clock;
+    const now = input.clock();
+    this.#startedAt = now;
+    this.#known = new TokenFilter(model.options.filterBits);
+    this.#tainted = new TokenFilter(model.options.filterBits);
+    this.#calls = new DecayedCounter(MINUTE, now);
+    this.#denials = new DecayedCounter(BURST_TAU_MS, now);
+    this.#authFailures = new DecayedCounter(BURST_TAU_MS, now);
+    this.#rules = purpose.rules.map((rule) => rule.start(now));
+    this.#ruleHits = new Float64Array(purpose.rules.length).fill(Number.NaN);
+    this.#ruleDetail = purpose.rules.map(() => undefined);
+    scanTokens(input.context, model.options.maxScanChars, (hash) => this.#known.add(hash));
+  }
+
+  /** Scores a call before it is decided, and counts it; run it exactly once per call. */
+  assess(call: MonitoredCall): MonitorAssessment {
+    const now = this.#clock();
+    const { options, freeTextKeys } = this.#model;
+    const signals: MonitorSignal[] = [];
+    let sensitive = false;
+    let tokens = 0;
+    let novel = 0;
+    let tainted = 0;
+    const egress = call.effect === Effect.Egress;
+    visitStrings(call.args, freeTextKeys, (value, freeText) => {
+      const path = asPath(value);
+      if (path !== undefined) {
+        if (this.#model.isSensitive(path)) sensitive = true;
+        if (this.#model.isCanaryPath(path))
+          signals.push({ kind: 'canary', detail: `${call.tool} touched canary ${path}` });
+      }
+      for (const canary of this.#model.config.canary.tokens) {
+        if (value.includes(canary))
+          signals.push({ kind: 'canary', detail: `${call.tool} carried a canary token` });
+      }
+      scanTokens(value, options.maxScanChars, (hash, distinctive) => {
+        if (egress && distinctive && this.#tainted.has(hash)) tainted++;
+        if (freeText) return;
+        tokens++;
+        if (!this.#known.has(hash)) novel++;
+      });
+    });
+    if (sensitive && this.#sensitivePending.size < MAX_PENDING) this.#sensitivePending.add(call.callId);
+    if (tokens > 0) this.#drift += DRIFT_ALPHA * (novel / tokens - this.#drift);
+    this.#sequence +=
+      SEQUENCE_ALPHA * (this.#purpose.sequence.rarity(this.#previousTool, call.tool) - this.#sequence);
+    this.#previousTool = call.tool;
+    this.#calls.add(now);
+    const facts = { tool: call.tool, effect: call.effect, sensitive, at: now };
+    this.#rules.forEach((rule, i) => this.#noteRule(i, rule.onCall(facts), now));
+    this.#last = { ...this.#score(now, tainted, call.tool), signals };
+    return this.#last;
+  }
+
+  /**
+   * Learns from a decided call: denials, bytes, and what the result made known or tainted. Returns the
+   * session's risk after it (a denial burst raises it between calls).
+   */
+  observe(outcome: CallOutcome): MonitorAssessment {
+    const now = this.#clock();
+    const sensitive = this.#sensitivePending.delete(outcome.callId);
+    if (outcome.verdict === 'deny') {
+      this.#denials.add(now);
+      this.#emit({ type: 'denial', at: now }, now);
+    }
+    this.#emit({ type: 'bytes', bytesIn: outcome.bytesIn, bytesOut: outcome.bytesOut, at: now }, now);
+    const text = outcome.resultText;
+    if (text !== undefined && text.length > 0) {
+      const limit = this.#model.options.maxScanChars;
+      scanTokens(text, limit, (hash, distinctive) => {
+        this.#known.add(hash);
+        if (sensitive && distinctive) this.#tainted.add(hash);
+      });
+      if (!sensitive)
+        findSecrets(text, limit, (secret) => scanTokens(secret, limit, (hash) => this.#tainted.add(hash)));
+    }
+    return this.#refresh(now);
+  }
+
+  /** A failed authentication of this session's principal (bad proof of possession, failed re-auth). */
+  noteAuthFailure(): MonitorAssessment {
+    const now = this.#clock();
+    this.#authFailures.add(now);
+    this.#emit({ type: 'auth_failure', at: now }, now);
+    return this.#refresh(now);
+  }
+
+  /** The session's risk now, between calls (denials, rule hits, time): the actor sends it as `RISK`. */
+  #refresh(now: number): MonitorAssessment {
+    this.#last = { ...this.#score(now, 0, undefined), signals: [] };
+    return this.#last;
+  }
+
+  /** The latest assessment and the feature levels behind it, for `trustmesh sessions inspect`. */
+  inspect(): {
+    readonly assessment: MonitorAssessment;
+    readonly features: Readonly<Record<Feature, number>>;
+  } {
+    const features = Object.fromEntries(Feature.map((name, i) => [name, this.#levels[i] ?? 0]));
+    return { assessment: this.#last, features: features as Record<Feature, number> };
+  }
+
+  #emit(event: RuleEvent, now: number): void {
+    this.#rules.forEach((rule, i) => this.#noteRule(i, rule.onEvent(event), now));
+  }
+
+  #noteRule(index: number, detail: string | undefined, now: number): void {
+    if (detail === undefined) return;
+    this.#ruleHits[index] = now;
+    this.#ruleDetail[index] = detail;
+  }
+
+  #score(now: number, tainted: number, tool: string | undefined): RiskAssessment {
+    const { baseline, rules } = this.#purpose;
+    return scoreFeatures({
+      now,
+      options: this.#model.options,
+      levels: this.#levels,
+      ratePerMin: this.#calls.valueAt(now),
+      rateP95: baseline.ratePerMin.p95,
+      sequence: this.#sequence,
+      drift: this.#drift,
+      tainted,
+      tool,
+      durationRatio: (now - this.#startedAt) / baseline.durationMs.p95,
+      denials: this.#denials.valueAt(now),
+      authFailures: this.#authFailures.valueAt(now),
+      rules,
+      ruleHits: this.#ruleHits,
+      ruleDetail: this.#ruleDetail,
+    });
+  }
+}
