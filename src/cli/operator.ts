@@ -1,7 +1,8 @@
 import { userInfo } from 'node:os';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { ControlError, ControlErrorCode, MeshControl } from '../actors/control/index.js';
+import { TrustmeshError } from '../errors.js';
 import {
   connectToMesh,
   type MeshConnectionFlags,
@@ -29,6 +30,13 @@ export interface OperatorContext {
   readonly out: Output;
 }
 
+/** A NATS or JetStream failure while talking to the mesh. */
+export class MeshRequestError extends TrustmeshError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_MESH_REQUEST', message, options);
+  }
+}
+
 /** Adds the mesh flags and --json. */
 export function withOperatorFlags(command: Command): Command {
   return withMeshFlags(command).option('--json', 'print one JSON object on stdout, for scripts');
@@ -49,7 +57,14 @@ export async function runOperator(
   try {
     await work({ control: new MeshControl({ nc, prefix: mesh.prefix }), nc, mesh, out });
   } catch (err) {
-    throw err instanceof ControlError ? forOperator(err, target) : err;
+    if (err instanceof ControlError) throw forOperator(err, target);
+    if (err instanceof TrustmeshError) throw err;
+    // NATS and JetStream failures (registry and approvals buckets) arrive untyped.
+    throw new MeshRequestError(
+      `the mesh at ${mesh.natsUrl} failed the request (${err instanceof Error ? err.message : String(err)}). ` +
+        'Check that the NATS server runs with JetStream enabled and a mesh node is connected, then retry.',
+      { cause: err },
+    );
   } finally {
     await nc.close();
   }
@@ -81,7 +96,18 @@ export function goneApprovalMessage(callId: string): string {
 
 /** Who is at the keyboard, for the history and the approval record: $USER, then the OS account. */
 export function operatorName(flag: string): string {
-  const name = process.env.USER || userInfo().username;
-  if (!name) throw new InvalidArgumentError(`cannot tell who you are; pass ${flag} <name>.`);
+  let name = process.env.USER;
+  try {
+    name ||= userInfo().username;
+  } catch {
+    // No passwd entry (common in containers): the flag is the only way to say who acts.
+  }
+  if (!name) throw new OperatorNameError(`cannot tell who you are ($USER is not set); pass ${flag} <name>.`);
   return name;
+}
+
+export class OperatorNameError extends TrustmeshError {
+  constructor(message: string) {
+    super('ERR_OPERATOR_NAME', message);
+  }
 }
