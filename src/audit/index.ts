@@ -1,0 +1,33 @@
+export type { AuditorOptions, CallAudit } from './auditor.js';
+export { Auditor } from './auditor.js';
+export type { ChainHead } from './chain.js';
+export { chainRecord, recordHash } from './chain.js';
+export { AuditError, AuditErrorCode } from './errors.js';
+export type { AuditFileHandle, AuditFileSystem, AuditLogOptions, AuditLogStats } from './log/index.js';
+export {
+  AuditLog,
+  DEFAULT_MAX_BATCH_RECORDS,
+  DEFAULT_MAX_SEGMENT_BYTES,
+  nodeFileSystem,
+  SyncMode,
+} from './log/index.js';
+export type { AuditSource, SourceLine } from './reader.js';
+export { sourceLines } from './reader.js';
+export type { AuditEntry, AuditRecord } from './record.js';
+export {
+  AUDIT_RECORD_VERSION,
+  AuditEntrySchema,
+  AuditOutcome,
+  AuditRecordSchema,
+  GENESIS_HASH,
+} from './record.js';
+export type { Redacted, RedactionOptions } from './redact/index.js';
+export {
+  DEFAULT_SENSITIVE_KEYS,
+  RedactionRule,
+  Redactor,
+  redactedMarker,
+  SECRET_PATTERNS,
+} from './redact/index.js';
+export type { Finding, VerifyReport } from './verify.js';
+export { FindingKind, findingAdvice, verifyAudit } from './verify.js';
