@@ -36,7 +36,7 @@ export const SEQUENCE_START = '^';
  */
 export const COLD_START_BASELINE: PurposeBaseline = {
   sessions: 0,
-  ratePerMin: { p50: 4, p95: 8 },
+  ratePerMin: { p50: 4, p95: 6 },
   durationMs: { p50: 15 * 60_000, p95: 60 * 60_000 },
   transitions: {},
 };

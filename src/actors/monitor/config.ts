@@ -36,7 +36,7 @@ const ruleSchema = z.discriminatedUnion('kind', [
       ...common,
       kind: z.literal(RuleKind.Sequence),
       first: selector,
-      then: selector,
+      next: selector,
       withinCalls: positiveInt,
     })
     .strict(),
@@ -112,7 +112,7 @@ export const DEFAULT_MONITOR_CONFIG: MonitorConfig = {
       name: 'sensitive-read-then-egress',
       kind: RuleKind.Sequence,
       first: { sensitive: true },
-      then: { effect: Effect.Egress },
+      next: { effect: Effect.Egress },
       withinCalls: 50,
       severity: 0.95,
     },

@@ -8,7 +8,7 @@ export const Feature = ['rate', 'sequence', 'drift', 'taint', 'duration', 'denia
 export type Feature = (typeof Feature)[number];
 
 /** Where each feature's level (in [0, 1]) starts and saturates; documented in decision 0009. */
-const RATE_RAMP = [2, 6] as const; // × the purpose's p95 one-minute rate
+const RATE_RAMP = [2, 5] as const; // × the purpose's p95 one-minute rate
 const SEQUENCE_RAMP = [0.2, 0.7] as const; // EWMA of per-transition rarity
 const DRIFT_RAMP = [0.3, 0.8] as const; // EWMA of the novel share of argument tokens
 const DURATION_RAMP = [1.5, 3] as const; // × the purpose's p95 duration

@@ -6,7 +6,7 @@ import { MonitorConfigError } from './errors.js';
  * means "hard-signal level": that feature alone reaches suspend.
  */
 export interface FeatureWeights {
-  /** Call rate against the purpose's p95 (full at 6× p95). Alone it reaches readOnly. @default 0.85 */
+  /** Call rate against the purpose's p95 (full at 5× p95). Alone it reaches readOnly. @default 0.85 */
   readonly rate: number;
   /** Unlikely tool transitions under the purpose's Markov model. Never contains alone. @default 0.45 */
   readonly sequence: number;

@@ -65,8 +65,8 @@ function instanceFor(rule: DetectionRule, now: number): RuleInstance {
   switch (rule.kind) {
     case RuleKind.Sequence: {
       const first = compileSelector(rule.first);
-      const then = compileSelector(rule.then);
-      return sequenceInstance(first, then, rule.withinCalls);
+      const next = compileSelector(rule.next);
+      return sequenceInstance(first, next, rule.withinCalls);
     }
     case RuleKind.SensitiveAccess: {
       const hours = rule.outsideHours;
@@ -123,14 +123,14 @@ function instanceFor(rule: DetectionRule, now: number): RuleInstance {
 
 function sequenceInstance(
   first: (f: CallFacts) => boolean,
-  then: (f: CallFacts) => boolean,
+  next: (f: CallFacts) => boolean,
   withinCalls: number,
 ): RuleInstance {
   let since = Number.POSITIVE_INFINITY;
   return {
     onCall: (f) => {
       const fired =
-        since < withinCalls && then(f) ? `${f.tool} ${since + 1} call(s) after the opening call` : undefined;
+        since < withinCalls && next(f) ? `${f.tool} ${since + 1} call(s) after the opening call` : undefined;
       since = first(f) ? 0 : since + 1;
       return fired;
     },

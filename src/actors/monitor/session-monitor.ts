@@ -130,7 +130,7 @@ export class SessionMonitor {
     this.#previousTool = call.tool;
     this.#calls.add(now);
     const facts = { tool: call.tool, effect: call.effect, sensitive, at: now };
-    this.#rules.forEach((rule, i) => this.#noteRule(i, rule.onCall(facts), now));
+    for (const [i, rule] of this.#rules.entries()) this.#noteRule(i, rule.onCall(facts), now);
     this.#last = { ...this.#score(now, tainted, call.tool), signals };
     return this.#last;
   }
@@ -184,7 +184,7 @@ export class SessionMonitor {
   }
 
   #emit(event: RuleEvent, now: number): void {
-    this.#rules.forEach((rule, i) => this.#noteRule(i, rule.onEvent(event), now));
+    for (const [i, rule] of this.#rules.entries()) this.#noteRule(i, rule.onEvent(event), now);
   }
 
   #noteRule(index: number, detail: string | undefined, now: number): void {
