@@ -36,7 +36,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
 ];
 
 /** Runs of token characters long enough to be keys; '/' splits them so paths never form one run. */
-const TOKEN = /[A-Za-z0-9+=_-]+/g;
+const TOKEN = /[A-Za-z0-9+_-]+=*/g;
 
 /** Bits of Shannon entropy per character of `text`. */
 export function shannonEntropy(text: string): number {

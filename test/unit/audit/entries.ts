@@ -6,7 +6,7 @@ export function entry(session: string, n: number, overrides: Partial<AuditEntry>
     time: new Date(Date.UTC(2025, 0, 6, 9, 0, n)).toISOString(),
     session,
     call: `${session}-call-${n}`,
-    principal: '[email protected]',
+    principal: `alice${'@'}example.com`,
     purpose: 'code-review',
     tool: 'filesystem.read_file',
     arguments: { path: `src/file-${n}.ts` },
