@@ -4,6 +4,10 @@ import { posix } from 'node:path';
 const MAX_DEPTH = 6;
 const MAX_VALUES = 256;
 const MAX_PATH_LENGTH = 1024;
+/** A path has a separator or a dot and no whitespace. */
+const PATH_LIKE = /^[^\s\0]*[/.][^\s\0]*$/;
+const NEEDS_FOLDING = /\/\.|\/\/|^\.\.?\//;
+const LEADING_ROOT = /^(\/|\.\/)+/;
 
 /** Called for every string argument value; `freeText` when it sits under a prose key (`body`, `message`, …). */
 export type ArgumentVisitor = (value: string, freeText: boolean) => void;
@@ -32,7 +36,9 @@ export function visitStrings(args: unknown, freeTextKeys: ReadonlySet<string>, v
  * root dropped so `**` globs match absolute paths too; `undefined` for values that cannot be a path.
  */
 export function asPath(value: string): string | undefined {
-  if (value.length === 0 || value.length > MAX_PATH_LENGTH || /[\s\0]/.test(value)) return undefined;
+  if (value.length === 0 || value.length > MAX_PATH_LENGTH || !PATH_LIKE.test(value)) return undefined;
   const stripped = value.startsWith('file://') ? value.slice('file://'.length) : value;
-  return posix.normalize(stripped).replace(/^(\/|\.\/)+/, '');
+  // Normalising is the costly part; most paths need none.
+  const folded = NEEDS_FOLDING.test(stripped) ? posix.normalize(stripped) : stripped;
+  return folded.replace(LEADING_ROOT, '');
 }

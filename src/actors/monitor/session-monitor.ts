@@ -74,6 +74,8 @@ export class SessionMonitor {
   #previousTool = SEQUENCE_START;
   #drift = 0;
   #sequence = 0;
+  /** Set when something between calls (denial, rule hit) changed the risk. */
+  #moved = false;
   #last: MonitorAssessment = { score: 0, reasons: [], signals: [] };
 
   constructor(model: BehaviourModel, purpose: PurposeModel, input: MonitorSessionInput) {
@@ -137,12 +139,14 @@ export class SessionMonitor {
 
   /**
    * Learns from a decided call: denials, bytes, and what the result made known or tainted. Returns the
-   * session's risk after it (a denial burst raises it between calls).
+   * session's new risk when a denial or a rule hit moved it between calls, else `undefined`.
    */
-  observe(outcome: CallOutcome): MonitorAssessment {
+  observe(outcome: CallOutcome): MonitorAssessment | undefined {
     const now = this.#clock();
     const sensitive = this.#sensitivePending.delete(outcome.callId);
+    this.#moved = false;
     if (outcome.verdict === 'deny') {
+      this.#moved = true;
       this.#denials.add(now);
       this.#emit({ type: 'denial', at: now }, now);
     }
@@ -189,6 +193,7 @@ export class SessionMonitor {
 
   #noteRule(index: number, detail: string | undefined, now: number): void {
     if (detail === undefined) return;
+    this.#moved = true;
     this.#ruleHits[index] = now;
     this.#ruleDetail[index] = detail;
   }
