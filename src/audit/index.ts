@@ -29,5 +29,13 @@ export {
   redactedMarker,
   SECRET_PATTERNS,
 } from './redact/index.js';
+export type { AuditShipperOptions, ShipCursor, ShipLag } from './ship/index.js';
+export {
+  AuditShipper,
+  auditSubject,
+  DEFAULT_AUDIT_STREAM,
+  DEFAULT_DUPLICATE_WINDOW_MS,
+  loadCursor,
+} from './ship/index.js';
 export type { Finding, VerifyReport } from './verify.js';
 export { FindingKind, findingAdvice, verifyAudit } from './verify.js';
