@@ -161,7 +161,7 @@ export class SessionMonitor {
       if (!sensitive)
         findSecrets(text, limit, (secret) => scanTokens(secret, limit, (hash) => this.#tainted.add(hash)));
     }
-    return this.#refresh(now);
+    return this.#moved ? this.#refresh(now) : undefined;
   }
 
   /** A failed authentication of this session's principal (bad proof of possession, failed re-auth). */
