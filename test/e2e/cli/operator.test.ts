@@ -96,7 +96,8 @@ describe('trustmesh session|sessions|approvals against a real mesh', () => {
       expect(suspended.stdout).toContain(`session ${sid}: active → suspended (operator alice: SEC-42)`);
       expect(suspended.stdout).toContain(`trustmesh sessions resume ${sid}`);
       const denied = await refusal(client.callTool({ name: 'github.get_pull_request', arguments: PR }));
-      expect(denied.data).toMatchObject({ reason: 'DENY_STATE_SUSPENDED', state: 'suspended' });
+      // Suspending revokes the session's token: the very next call is refused for it.
+      expect(denied.data).toMatchObject({ reason: 'ERR_TOKEN_REVOKED', state: 'suspended' });
 
       const [inspected, timeline] = await Promise.all([
         mesh.cliJson<{ session: SessionInspection }>('sessions', 'inspect', sid!),
@@ -113,7 +114,9 @@ describe('trustmesh session|sessions|approvals against a real mesh', () => {
 
       const resumed = await mesh.cliJson('sessions', 'resume', sid!, '--operator', 'bob');
       expect(resumed.body).toMatchObject({ ok: true, from: 'suspended', to: 'active', changed: true });
-      await client.callTool({ name: 'github.get_pull_request', arguments: PR });
+      // Resume moves the session, not the revoked credentials: the agent needs new ones.
+      const stillRevoked = await refusal(client.callTool({ name: 'github.get_pull_request', arguments: PR }));
+      expect(stillRevoked.data).toMatchObject({ reason: 'ERR_TOKEN_REVOKED', state: 'active' });
     },
     CLI_TEST_MS,
   );
@@ -172,6 +175,28 @@ describe('trustmesh session|sessions|approvals against a real mesh', () => {
       expect(human.stderr).toContain("Run 'trustmesh sessions list'");
       const scripted = await mesh.cliJson('sessions', 'suspend', 'no-such-session');
       expect(scripted).toMatchObject({ code: 1, body: { ok: false, code: 'ERR_CONTROL_UNKNOWN_SESSION' } });
+    },
+    CLI_TEST_MS,
+  );
+
+  it(
+    'session create names the missing mesh key and registers nothing',
+    async () => {
+      const before = (await mesh.control.listSessions()).length;
+      const run = await mesh.cliJson(
+        'session',
+        'create',
+        '--purpose',
+        'review',
+        '--user',
+        'carol',
+        '--mesh-key',
+        '/nonexistent/node.jwk',
+      );
+      expect(run).toMatchObject({ code: 1, body: { ok: false, code: 'ERR_SESSION_CREATE' } });
+      expect(String(run.body.message)).toContain('cannot read the mesh node key /nonexistent/node.jwk');
+      expect(String(run.body.message)).toContain('--mesh-key');
+      expect((await mesh.control.listSessions()).length).toBe(before);
     },
     CLI_TEST_MS,
   );
