@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerApprovalsCommands } from './approvals.js';
+import { registerBaselineCommands } from './baseline.js';
 import { registerBridgeCommand } from './bridge.js';
 import { registerBrokerCommands } from './broker.js';
 import { registerNodeCommand } from './node.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerApprovalsCommands(program);
   registerBrokerCommands(program);
   registerPkiCommands(program);
+  registerBaselineCommands(program);
   return program;
 }
 
