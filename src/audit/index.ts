@@ -2,12 +2,22 @@ export type { AuditorOptions, CallAudit } from './auditor.js';
 export { Auditor } from './auditor.js';
 export type { ChainHead } from './chain.js';
 export { chainRecord, recordHash } from './chain.js';
+export type { ReadRecord, RecordFilter } from './commands/index.js';
+export { formatRecord, matches, readRecords } from './commands/index.js';
 export { AuditError, AuditErrorCode } from './errors.js';
-export type { AuditFileHandle, AuditFileSystem, AuditLogOptions, AuditLogStats } from './log/index.js';
+export type {
+  AuditFileHandle,
+  AuditFileSystem,
+  AuditLogOptions,
+  AuditLogStats,
+  LogPosition,
+} from './log/index.js';
 export {
   AuditLog,
   DEFAULT_MAX_BATCH_RECORDS,
   DEFAULT_MAX_SEGMENT_BYTES,
+  linesFrom,
+  listSegments,
   nodeFileSystem,
   SyncMode,
 } from './log/index.js';

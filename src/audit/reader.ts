@@ -1,4 +1,4 @@
-import { type Line, listSegments, readLines } from './log/index.js';
+import { type Line, linesFrom, readLines } from './log/index.js';
 
 /** Where records are read from: a log directory (every segment, in order) or one JSON-lines file. */
 export type AuditSource = { readonly dir: string } | { readonly file: string };
@@ -10,10 +10,11 @@ export interface SourceLine extends Line {
 
 /** Every complete line of `source`, oldest first. */
 export async function* sourceLines(source: AuditSource): AsyncGenerator<SourceLine> {
-  const files = 'file' in source ? [source.file] : (await listSegments(source.dir)).map((s) => s.path);
-  for (const file of files) {
-    for await (const line of readLines(file)) yield { ...line, file };
+  if ('dir' in source) {
+    yield* linesFrom(source.dir, { segment: 1, offset: 0 });
+    return;
   }
+  for await (const line of readLines(source.file)) yield { ...line, file: source.file };
 }
 
 /** A line's JSON value, or undefined when it is not JSON. */

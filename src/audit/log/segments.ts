@@ -74,3 +74,26 @@ export async function* readLines(
     await file.close();
   }
 }
+
+/** A place in the log: a byte offset at a line start in one segment. */
+export interface LogPosition {
+  readonly segment: number;
+  readonly offset: number;
+}
+
+/** A complete line and the segment it is in. */
+export interface PositionedLine extends Line {
+  readonly segment: number;
+  readonly file: string;
+}
+
+/** Every complete line of the log in `dir` after `from`, oldest first, across segments. */
+export async function* linesFrom(dir: string, from: LogPosition): AsyncGenerator<PositionedLine> {
+  for (const segment of await listSegments(dir)) {
+    if (segment.index < from.segment) continue;
+    const offset = segment.index === from.segment ? from.offset : 0;
+    for await (const line of readLines(segment.path, offset)) {
+      yield { ...line, segment: segment.index, file: segment.path };
+    }
+  }
+}

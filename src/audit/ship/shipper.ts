@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
 import { AuditError, AuditErrorCode } from '../errors.js';
-import { type Line, listSegments, readLines } from '../log/index.js';
+import { linesFrom, listSegments, type PositionedLine } from '../log/index.js';
 import { parseLine } from '../reader.js';
 import { loadCursor, type ShipCursor, saveCursor } from './cursor.js';
 import {
@@ -129,28 +129,20 @@ export class AuditShipper {
 
   async #shipSegments(): Promise<number> {
     let shipped = 0;
-    const segments = await listSegments(this.#options.dir);
-    for (const [i, segment] of segments.entries()) {
-      if (segment.index < this.#cursor.segment) continue;
-      const from = segment.index === this.#cursor.segment ? this.#cursor.offset : 0;
-      let batch: Line[] = [];
-      for await (const line of readLines(segment.path, from)) {
-        batch.push(line);
-        if (batch.length >= this.#options.batchRecords) {
-          shipped += await this.#publish(segment.index, batch);
-          batch = [];
-        }
+    let batch: PositionedLine[] = [];
+    for await (const line of linesFrom(this.#options.dir, this.#cursor)) {
+      batch.push(line);
+      if (batch.length >= this.#options.batchRecords) {
+        shipped += await this.#publish(batch);
+        batch = [];
         if (this.#stopped) return shipped;
       }
-      if (batch.length > 0) shipped += await this.#publish(segment.index, batch);
-      const next = segments[i + 1];
-      // A segment that is not the last was rotated and never grows again.
-      if (next !== undefined) await this.#advance({ ...this.#cursor, segment: next.index, offset: 0 });
     }
+    if (batch.length > 0) shipped += await this.#publish(batch);
     return shipped;
   }
 
-  async #publish(segment: number, batch: readonly Line[]): Promise<number> {
+  async #publish(batch: readonly PositionedLine[]): Promise<number> {
     const { prefix } = this.#options;
     await Promise.all(
       batch.map((line) => {
@@ -162,8 +154,12 @@ export class AuditShipper {
         return this.#js.publish(auditSubject(prefix, record?.session), line.text, { msgID });
       }),
     );
-    const last = batch.at(-1) as Line;
-    await this.#advance({ segment, offset: last.end, shipped: this.#cursor.shipped + batch.length });
+    const last = batch.at(-1) as PositionedLine;
+    await this.#advance({
+      segment: last.segment,
+      offset: last.end,
+      shipped: this.#cursor.shipped + batch.length,
+    });
     return batch.length;
   }
 
