@@ -37,6 +37,8 @@ export class AuditShipper {
   #lastError: AuditError | undefined;
   #stopped = false;
   #wake: (() => void) | undefined;
+  /** Set by `notify()`; a notification during a pass means another pass, not a wait. */
+  #notified = false;
   #loop: Promise<void> | undefined;
 
   private constructor(options: ParsedAuditShipperOptions, cursor: ShipCursor) {
@@ -63,6 +65,7 @@ export class AuditShipper {
 
   /** Wakes the loop, e.g. from the log's `onDurable`. */
   notify(): void {
+    this.#notified = true;
     this.#wake?.();
   }
 
@@ -99,8 +102,14 @@ export class AuditShipper {
 
   async #runLoop(): Promise<void> {
     while (!this.#stopped) {
-      await this.ship().catch(() => undefined);
+      this.#notified = false;
+      const shipped = await this.ship().then(
+        () => true,
+        () => false,
+      );
       if (this.#stopped) break;
+      // After a failure, wait out the interval even if woken: a retry storm would not help the stream.
+      if (shipped && this.#notified) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.#options.pollIntervalMs);
         this.#wake = () => {
