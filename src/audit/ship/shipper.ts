@@ -108,7 +108,7 @@ export class AuditShipper {
         () => false,
       );
       if (this.#stopped) break;
-      // After a failure, wait out the interval even if woken: a retry storm would not help the stream.
+      // After a failure, a wake-up that came during the pass does not skip the wait before retrying.
       if (shipped && this.#notified) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.#options.pollIntervalMs);
