@@ -1,4 +1,6 @@
+import { open } from 'node:fs/promises';
 import { recordHash } from './chain.js';
+import { listSegments } from './log/index.js';
 import { type AuditSource, parseLine, type SourceLine, sourceLines } from './reader.js';
 import { type AuditRecord, AuditRecordSchema, GENESIS_HASH } from './record.js';
 
@@ -16,6 +18,8 @@ export const FindingKind = {
   Reordered: 'reordered',
   /** The session already had a record with this seq. */
   Duplicate: 'duplicate',
+  /** Bytes after the last newline: a write cut short (the log removes it on open) or a truncated copy. */
+  Torn: 'torn',
 } as const;
 export type FindingKind = (typeof FindingKind)[keyof typeof FindingKind];
 
@@ -47,8 +51,10 @@ interface Located {
 export async function verifyAudit(source: AuditSource): Promise<VerifyReport> {
   const findings: Finding[] = [];
   const sessions = new Map<string, Located[]>();
+  const linesPerFile = new Map<string, number>();
   let records = 0;
   for await (const at of sourceLines(source)) {
+    linesPerFile.set(at.file, at.number);
     const parsed = AuditRecordSchema.safeParse(parseLine(at.text));
     if (!parsed.success) {
       findings.push(
@@ -68,6 +74,19 @@ export async function verifyAudit(source: AuditSource): Promise<VerifyReport> {
     sessions.set(record.session, list);
   }
   for (const list of sessions.values()) findings.push(...checkSession(list));
+  for (const file of await sourceFiles(source)) {
+    if (await endsTorn(file)) {
+      const line = (linesPerFile.get(file) ?? 0) + 1;
+      findings.push({
+        kind: FindingKind.Torn,
+        file,
+        line,
+        session: null,
+        seq: null,
+        detail: 'the last line has no end',
+      });
+    }
+  }
   findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   return { records, sessions: sessions.size, findings };
 }
@@ -145,5 +164,25 @@ export function findingAdvice(kind: FindingKind): string {
     case FindingKind.Reordered:
     case FindingKind.Duplicate:
       return 'lines were moved or copied; compare the session with the audit stream';
+    case FindingKind.Torn:
+      return 'if this is a live log, open it with the node (it cuts the unfinished write); if it is a copy, copy it again in full';
+  }
+}
+
+async function sourceFiles(source: AuditSource): Promise<string[]> {
+  return 'file' in source ? [source.file] : (await listSegments(source.dir)).map((s) => s.path);
+}
+
+/** True when `file` is not empty and its last byte is not a newline. */
+async function endsTorn(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    return last[0] !== 10;
+  } finally {
+    await handle.close();
   }
 }

@@ -3,6 +3,7 @@ import { type ChainHead, chainRecord } from '../chain.js';
 import { AuditError, AuditErrorCode } from '../errors.js';
 import { type AuditEntry, AuditEntrySchema, type AuditRecord } from '../record.js';
 import type { AuditFileHandle } from './file-system.js';
+import { LogLock } from './lock.js';
 import { type AuditLogOptions, type ParsedAuditLogOptions, parseAuditLogOptions } from './options.js';
 import { recoverSegments } from './recover.js';
 import { listSegments, segmentPath } from './segments.js';
@@ -32,6 +33,7 @@ export interface AuditLogStats {
 export class AuditLog {
   readonly #options: ParsedAuditLogOptions;
   readonly #heads: Map<string, ChainHead>;
+  readonly #lock: LogLock;
   #file: AuditFileHandle;
   #segment: number;
   #segmentBytes: number;
@@ -44,12 +46,14 @@ export class AuditLog {
   private constructor(
     options: ParsedAuditLogOptions,
     heads: Map<string, ChainHead>,
+    lock: LogLock,
     file: AuditFileHandle,
     segment: number,
     segmentBytes: number,
   ) {
     this.#options = options;
     this.#heads = heads;
+    this.#lock = lock;
     this.#file = file;
     this.#segment = segment;
     this.#segmentBytes = segmentBytes;
@@ -58,15 +62,18 @@ export class AuditLog {
   /** Opens (or creates) the log in `options.dir`: cuts a torn tail and rebuilds every session's chain head. */
   static async open(options: AuditLogOptions): Promise<AuditLog> {
     const parsed = parseAuditLogOptions(options);
+    let lock: LogLock | undefined;
     try {
       await mkdir(parsed.dir, { recursive: true });
+      lock = await LogLock.acquire(parsed.dir);
       const segments = await listSegments(parsed.dir);
       const recovery = await recoverSegments(segments);
       const index = segments.at(-1)?.index ?? 1;
       const file = await parsed.fileSystem.open(segmentPath(parsed.dir, index), 'a');
       if (segments.length === 0) await syncDir(parsed);
-      return new AuditLog(parsed, recovery.heads, file, index, recovery.lastSize);
+      return new AuditLog(parsed, recovery.heads, lock, file, index, recovery.lastSize);
     } catch (err) {
+      await lock?.release();
       throw unavailable(`the audit log in ${parsed.dir} cannot be opened (${describe(err)})`, err);
     }
   }
@@ -119,6 +126,7 @@ export class AuditLog {
     this.#closed = true;
     await this.#flushing;
     await this.#file.close().catch(() => undefined);
+    await this.#lock.release();
   }
 
   async #flush(): Promise<void> {

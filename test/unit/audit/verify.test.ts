@@ -85,4 +85,13 @@ describe('verifyAudit', () => {
       { kind: FindingKind.BrokenLink, line: 1, session: 'a', seq: 1 },
     ]);
   });
+
+  it('finds a copy cut in the middle of its last line', async () => {
+    const file = join(dir, 'cut.jsonl');
+    await writeFile(file, `${lines.slice(0, 3).join('\n')}\n${(lines[3] as string).slice(0, 40)}`);
+    const report = await verifyAudit({ file });
+    expect(report.findings.map(({ kind, line }) => ({ kind, line }))).toEqual([
+      { kind: FindingKind.Torn, line: 4 },
+    ]);
+  });
 });

@@ -174,4 +174,19 @@ describe('AuditLog', () => {
     await log.close();
     await expect(log.append(entry('s', 1))).rejects.toMatchObject({ code: 'ERR_AUDIT_UNAVAILABLE' });
   });
+
+  it('lets one writer at a time open a log directory, and takes over the lock of a dead process', async () => {
+    const dir = await tempDir();
+    const log = await AuditLog.open({ dir });
+    await expect(AuditLog.open({ dir })).rejects.toMatchObject({
+      code: 'ERR_AUDIT_UNAVAILABLE',
+      message: expect.stringMatching(/already open in process \d+ \(this one; close it first\)/),
+    });
+    await log.close();
+    // A pid no process has: the lock a crashed node left behind.
+    await writeFile(join(dir, 'LOCK'), '4194999');
+    const reopened = await AuditLog.open({ dir });
+    expect(await readFile(join(dir, 'LOCK'), 'utf8')).toBe(String(process.pid));
+    await reopened.close();
+  });
 });
