@@ -2,6 +2,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { connect } from '@nats-io/transport-node';
 import type { Command } from 'commander';
 import { readSessionFile } from '../pki/session-file.js';
+import { withSessionToken } from '../pki/tokens/index.js';
 import {
   importSigningKey,
   importVerifyingKey,
@@ -37,13 +38,17 @@ async function runBridge(sessionPath: string): Promise<void> {
     name: `trustmesh-bridge-${session.sessionId}`,
     ...sessionConnectOptions(session.prefix, session.sessionId),
   });
-  const mesh = new NatsClientTransport({
-    nc: connection,
-    sid: session.sessionId,
-    prefix: session.prefix,
-    identity: importSigningKey(session.agentKey),
-    trust,
-  });
+  // Every request the stdio client sends leaves with the session token the mesh checks on each call.
+  const mesh = withSessionToken(
+    new NatsClientTransport({
+      nc: connection,
+      sid: session.sessionId,
+      prefix: session.prefix,
+      identity: importSigningKey(session.agentKey),
+      trust,
+    }),
+    session.token,
+  );
   const stdio = new StdioServerTransport();
 
   const done = new Promise<void>((resolve) => {

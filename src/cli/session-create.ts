@@ -3,7 +3,7 @@ import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { ControlError, ControlErrorCode, type MeshControl } from '../actors/control/index.js';
-import { nodeStatePaths } from '../actors/node/index.js';
+import { loadNodeState, nodeStatePaths, sessionTokenIssuer } from '../actors/node/index.js';
 import { TrustmeshError } from '../errors.js';
 import { newPrivateJwk, publicJwkOf } from '../pki/key-store.js';
 import { writeSessionFile } from '../pki/session-file.js';
@@ -68,6 +68,17 @@ export function registerSessionCommands(program: Command): void {
         const agentKey = newPrivateJwk();
         const createdAt = Date.now();
         const expiresAt = createdAt + flags.ttl;
+        const { tokenKey } = await loadNodeState(flags.dir);
+        const { token } = await sessionTokenIssuer(tokenKey).issue({
+          sessionId: sid,
+          principal: flags.user,
+          purpose: flags.purpose,
+          // The node's policy decides the grant on every call; session create does not load it (see 0007).
+          tier: 'policy',
+          tools: [],
+          agentKey: publicJwkOf(agentKey),
+          ttlMs: flags.ttl,
+        });
 
         out.progress(`registering session ${sid} (${flags.purpose} for ${flags.user})…`);
         await control.createSession({
@@ -85,6 +96,7 @@ export function registerSessionCommands(program: Command): void {
           natsUrl: mesh.natsUrl,
           agentKey,
           meshKeys,
+          token,
         });
         out.progress(
           `wrote ${path}; waiting up to ${formatDuration(flags.wait)} for a mesh node to serve it…`,

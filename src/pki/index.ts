@@ -60,4 +60,11 @@ export type {
   SessionTokenVerifierOptions,
   TokenUse,
 } from './tokens/index.js';
-export { SessionTokenIssuer, SessionTokenVerifier, TokenError, TokenErrorCode } from './tokens/index.js';
+export {
+  SESSION_TOKEN_META_KEY,
+  SessionTokenIssuer,
+  SessionTokenVerifier,
+  TokenError,
+  TokenErrorCode,
+  withSessionToken,
+} from './tokens/index.js';

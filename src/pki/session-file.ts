@@ -14,6 +14,8 @@ export interface SessionFile {
   agentKey: JsonWebKey;
   /** Public keys of the mesh nodes the agent accepts a channel from. */
   meshKeys: JsonWebKey[];
+  /** The session token (JWT) bound to `agentKey`; every request carries it (`withSessionToken`). */
+  token: string;
 }
 
 export class SessionFileError extends TrustmeshError {
@@ -34,9 +36,12 @@ export async function readSessionFile(path: string): Promise<SessionFile> {
     typeof parsed.prefix === 'string' &&
     typeof parsed.natsUrl === 'string' &&
     typeof parsed.agentKey?.d === 'string' &&
-    Array.isArray(parsed.meshKeys);
+    Array.isArray(parsed.meshKeys) &&
+    typeof parsed.token === 'string';
   if (!ok)
-    throw new SessionFileError(`${path} is not a trustmesh session file; create one with 'trustmesh up'.`);
+    throw new SessionFileError(
+      `${path} is not a trustmesh session file (or one from before session tokens); create one with 'trustmesh session create' or 'trustmesh up'.`,
+    );
   return parsed as SessionFile;
 }
 

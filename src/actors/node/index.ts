@@ -3,3 +3,9 @@ export type { MeshNodeOptions, SessionDefaults } from './options.js';
 export { NodeOptionsError } from './options.js';
 export type { NodeState } from './state.js';
 export { loadNodeState, NodeStateError, nodeStatePaths } from './state.js';
+export {
+  SESSION_TOKEN_AUDIENCE,
+  SESSION_TOKEN_ISSUER,
+  sessionTokenIssuer,
+  sessionTokenVerifier,
+} from './tokens.js';

@@ -1,5 +1,7 @@
 import type { KvWatchEntry } from '@nats-io/kv';
 import type { QueuedIterator, Subscription } from '@nats-io/transport-node';
+import { KvRevocationList, RevocationKind } from '../../pki/revocation/index.js';
+import type { SessionTokenVerifier } from '../../pki/tokens/index.js';
 import { loadPolicy, type PolicyBundle } from '../../policy/index.js';
 import {
   type ControlBuckets,
@@ -16,6 +18,10 @@ import { SessionActor } from '../session/index.js';
 import { answerSessionControl } from './control-handler.js';
 import { type MeshNodeOptions, type ParsedNodeOptions, parseNodeOptions } from './options.js';
 import { loadNodeState, type NodeState } from './state.js';
+import { sessionTokenVerifier } from './tokens.js';
+
+/** States in which a session's credentials are revoked: nothing it holds may be used again. */
+const REVOKING_STATES: ReadonlySet<string> = new Set(['suspended', 'terminated']);
 
 /**
  * A mesh node: hosts the session actors of the registry (`trustmesh_sessions`), activating one for each
@@ -27,6 +33,10 @@ export class MeshNode {
   readonly #state: NodeState;
   readonly #buckets: ControlBuckets;
   readonly #subjects: ControlSubjects;
+  readonly #revocations: KvRevocationList;
+  readonly #tokens: SessionTokenVerifier;
+  /** Revoked here and not yet back from the bucket: refused from the very next call on. */
+  readonly #revokedTokens = new Set<string>();
   readonly #sessions = new Map<string, SessionActor>();
   /** Activations under way, so a key seen twice (listing and watch) starts one actor. */
   readonly #starting = new Map<string, Promise<void>>();
@@ -38,12 +48,13 @@ export class MeshNode {
   /** Loads keys and policy, starts serving the control plane and every registered session. */
   static async start(options: MeshNodeOptions): Promise<MeshNode> {
     const parsed = parseNodeOptions(options);
-    const [state, policy, buckets] = await Promise.all([
+    const [state, policy, buckets, revocations] = await Promise.all([
       loadNodeState(parsed.stateDir),
       loadPolicy(parsed.policyPaths),
       openControlBuckets(parsed.nc),
+      KvRevocationList.open(parsed.nc, { clock: parsed.clock }),
     ]);
-    const node = new MeshNode(parsed, state, policy, buckets);
+    const node = new MeshNode(parsed, state, policy, buckets, revocations);
     await node.#start();
     return node;
   }
@@ -53,11 +64,18 @@ export class MeshNode {
     state: NodeState,
     policy: PolicyBundle,
     buckets: ControlBuckets,
+    revocations: KvRevocationList,
   ) {
     this.#options = options;
     this.#state = state;
     this.#policy = policy;
     this.#buckets = buckets;
+    this.#revocations = revocations;
+    this.#tokens = sessionTokenVerifier(
+      state.tokenKey,
+      (jti) => this.#revokedTokens.has(jti) || revocations.isRevoked(jti),
+      options.clock,
+    );
     this.#subjects = controlSubjects(options.prefix);
   }
 
@@ -93,6 +111,7 @@ export class MeshNode {
       const sessions = [...this.#sessions.values()];
       this.#sessions.clear();
       await Promise.allSettled(sessions.map((session) => session.close()));
+      await this.#revocations.close();
     })();
     return this.#closing;
   }
@@ -154,18 +173,23 @@ export class MeshNode {
 
   async #startSession(descriptor: SessionDescriptor): Promise<void> {
     const { nc, prefix, clock, resolver, session } = this.#options;
+    let actor: SessionActor | undefined;
     try {
-      const actor = await SessionActor.start({
+      actor = await SessionActor.start({
         ...session,
         nc,
         descriptor,
         identity: this.#state.identity,
         policy: this.#policy,
         meshSecret: this.#state.meshSecret,
+        tokens: this.#tokens,
         approvals: this.#buckets.approvals,
         prefix,
         clock,
         ...(resolver ? { resolver } : {}),
+        onTransition: (summary) => {
+          if (actor && REVOKING_STATES.has(summary.state)) this.#revokeCredentials(actor, summary.state);
+        },
         onTerminated: (sid) => void this.#removed(sid),
         report: (err) => this.#report(err),
       });
@@ -176,6 +200,22 @@ export class MeshNode {
     } catch (err) {
       this.#options.log(`session ${descriptor.sid} could not start: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * Revokes every token the session presented: on this node at once (the transition's microtask runs
+   * before the next message), mesh-wide through the revocation bucket every node reads.
+   */
+  #revokeCredentials(actor: SessionActor, state: string): void {
+    const reason = `session ${actor.sid} ${state}`;
+    const revoked = actor.tokenIds().filter((jti) => !this.#revokedTokens.has(jti));
+    for (const jti of revoked) this.#revokedTokens.add(jti);
+    for (const id of revoked) {
+      this.#revocations
+        .revoke({ kind: RevocationKind.Token, id, reason })
+        .catch((err: unknown) => this.#report(err));
+    }
+    if (revoked.length > 0) this.#options.log(`${reason}: revoked ${revoked.length} session token(s)`);
   }
 
   /** A killed session leaves the node and the registry. */

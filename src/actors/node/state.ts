@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { type JsonWebKey, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TrustmeshError } from '../../errors.js';
@@ -16,6 +16,8 @@ export class NodeStateError extends TrustmeshError {
 export interface NodeState {
   readonly identity: SigningKey;
   readonly meshSecret: Uint8Array;
+  /** Private JWK that signs session tokens (`session create`); nodes verify with its public half. */
+  readonly tokenKey: JsonWebKey;
 }
 
 export function nodeStatePaths(stateDir: string) {
@@ -23,13 +25,18 @@ export function nodeStatePaths(stateDir: string) {
   return {
     identity: join(keys, 'mesh-node.jwk'),
     capabilitySecret: join(keys, 'capability.secret'),
+    tokenKey: join(keys, 'session-token.jwk'),
   } as const;
 }
 
 export async function loadNodeState(stateDir: string): Promise<NodeState> {
   const paths = nodeStatePaths(stateDir);
   const identity = importSigningKey(await loadOrCreatePrivateJwk(paths.identity));
-  return { identity, meshSecret: await loadOrCreateSecret(paths.capabilitySecret) };
+  const [meshSecret, tokenKey] = await Promise.all([
+    loadOrCreateSecret(paths.capabilitySecret),
+    loadOrCreatePrivateJwk(paths.tokenKey),
+  ]);
+  return { identity, meshSecret, tokenKey };
 }
 
 async function loadOrCreateSecret(path: string): Promise<Uint8Array> {

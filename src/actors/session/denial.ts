@@ -1,3 +1,4 @@
+import type { TokenErrorCode } from '../../pki/tokens/index.js';
 import { type ReasonCode, Rule, SessionState, Verdict } from '../../policy/index.js';
 import { ApprovalStatus } from '../control/index.js';
 import type { CallInFlight, DecidedEvent } from './calls.js';
@@ -5,9 +6,9 @@ import { CallRefusedError, MeshDenial, SessionRpcCode } from './errors.js';
 
 /** `data` of a denied call's JSON-RPC error. */
 export interface DenialData {
-  /** A policy `ReasonCode` or a `MeshDenial`. */
-  readonly reason: ReasonCode | MeshDenial;
-  /** `file:line` of the deciding rule, or `session-state`, `default`, `mesh`. */
+  /** A policy `ReasonCode`, a `MeshDenial`, or the `TokenErrorCode` of a refused session token. */
+  readonly reason: ReasonCode | MeshDenial | TokenErrorCode;
+  /** `file:line` of the deciding rule, or `session-state`, `default`, `mesh`, `session-token`. */
   readonly rule: string;
   readonly policyVersion: string | null;
   /** The state the call was decided in. */

@@ -27,6 +27,8 @@ export type MeshDenial = (typeof MeshDenial)[keyof typeof MeshDenial];
 export const SessionErrorCode = {
   InvalidOptions: 'ERR_SESSION_OPTIONS',
   Closed: 'ERR_SESSION_CLOSED',
+  /** A request's session token was refused (the cause is the TokenError). */
+  TokenRefused: 'ERR_SESSION_TOKEN_REFUSED',
 } as const;
 export type SessionErrorCode = (typeof SessionErrorCode)[keyof typeof SessionErrorCode];
 

@@ -2,6 +2,7 @@ import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { RiskThresholds, SessionTimeouts } from '../../../statecharts/index.js';
 import { type Clock, systemClock } from '../../clock.js';
+import type { SessionTokenVerifier } from '../../pki/tokens/index.js';
 import { createFsResolver, type PolicyBundle, type ResourceResolver } from '../../policy/index.js';
 import { DEFAULT_PREFIX, type SigningKey } from '../../transport/index.js';
 import { DEFAULT_CAPABILITY_TTL_MS, MIN_MESH_CAPABILITY_SECRET_BYTES } from '../capability/index.js';
@@ -22,6 +23,8 @@ export interface SessionActorOptions {
   policy: PolicyBundle;
   /** The mesh capability secret; per-server keys are derived from it. */
   meshSecret: Uint8Array;
+  /** Checks the session token every request carries; share one per node (its cache is per token). */
+  tokens: SessionTokenVerifier;
   /** The approvals bucket (`trustmesh_approvals`). */
   approvals: KV;
   /** @default 'tm' */
@@ -63,6 +66,7 @@ export function parseSessionOptions(options: SessionActorOptions): ParsedSession
     invalid(`meshSecret must be at least ${MIN_MESH_CAPABILITY_SECRET_BYTES} random bytes`);
   }
   if (!options.policy?.purposes) invalid('policy is missing; load one with loadPolicy()');
+  if (!options.tokens) invalid('tokens is missing; pass the SessionTokenVerifier of the node');
   const brokerTimeoutMs = options.brokerTimeoutMs ?? DEFAULT_BROKER_TIMEOUT_MS;
   if (!(Number.isSafeInteger(brokerTimeoutMs) && brokerTimeoutMs > 0)) {
     invalid(`brokerTimeoutMs is ${brokerTimeoutMs}; use a positive whole number of ms`);

@@ -29,10 +29,12 @@ import { BrokerClient } from './broker-client.js';
 import { CallPath, type Usage } from './call-path.js';
 import { CallsInFlight, type DecidedEvent } from './calls.js';
 import { sessionDecisionPoint } from './decision-point.js';
+import { SessionActorError, SessionErrorCode } from './errors.js';
 import { inspection } from './inspection.js';
 import { registerMcpHandlers } from './mcp-handlers.js';
 import { type ParsedSessionOptions, parseSessionOptions, type SessionActorOptions } from './options.js';
 import type { SessionSnapshot } from './snapshot.js';
+import { TokenGate } from './token-gate.js';
 import { grantedServers, toolsSignature, visibleTools } from './tool-view.js';
 
 /** Containment verbs and the statechart command each sends. */
@@ -61,6 +63,8 @@ export class SessionActor {
   readonly #desk: ApprovalDesk;
   readonly #brokers: BrokerClient;
   readonly #catalogues = new Map<string, readonly Tool[]>();
+  /** jti of every session token this session accepted: what suspend and kill revoke. */
+  readonly #tokenIds = new Set<string>();
   #policy: PolicyBundle;
   #usage: Usage;
   /** Signature of the tool list the agent last saw; `list_changed` goes out when it would differ. */
@@ -156,6 +160,11 @@ export class SessionActor {
     });
   }
 
+  /** The jti of every token the session has accepted so far. */
+  tokenIds(): string[] {
+    return [...this.#tokenIds];
+  }
+
   /** Moves the session as an operator asked; containment applies to the very next call. */
   command(verb: ContainmentVerb, request: OperatorRequest): SessionSummary {
     this.#actor.send({ type: OPERATOR_EVENTS[verb], ...request, at: this.#options.clock() });
@@ -221,7 +230,21 @@ export class SessionActor {
       clock,
       trust: new KeyRing([importVerifyingKey(descriptor.agentPublicKey)]),
     });
-    await this.#server.connect(transport);
+    const gate = new TokenGate(transport, {
+      sid: descriptor.sid,
+      verifier: this.#options.tokens,
+      state: () => this.status,
+      onVerified: (claims) => this.#tokenIds.add(claims.jti),
+      onDenied: (err, method) =>
+        this.#options.report(
+          new SessionActorError(
+            SessionErrorCode.TokenRefused,
+            `session ${descriptor.sid}: ${method} refused, ${err.code} (jti ${err.context.jti ?? 'unknown'})`,
+            { cause: err },
+          ),
+        ),
+    });
+    await this.#server.connect(gate);
   }
 
   async #listTools(): Promise<Tool[]> {

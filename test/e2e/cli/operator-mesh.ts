@@ -11,6 +11,7 @@ import { MeshControl } from '../../../src/actors/control/index.js';
 import { loadNodeState } from '../../../src/actors/node/index.js';
 import { stopChild } from '../../../src/cli/child.js';
 import { readSessionFile } from '../../../src/pki/session-file.js';
+import { withSessionToken } from '../../../src/pki/tokens/index.js';
 import {
   importSigningKey,
   importVerifyingKey,
@@ -39,7 +40,7 @@ export interface OperatorMesh {
   cli(...args: string[]): Promise<CliRun>;
   /** Like `cli` with --json, parsing the one line it prints. */
   cliJson<T = Record<string, unknown>>(...args: string[]): Promise<{ code: number; body: T }>;
-  /** An SDK client connected to a session with nothing but its session file, as the bridge does. */
+  /** An SDK client connected to a session with nothing but its session file (key, trust, token), as the bridge does. */
   agent(sessionFile: string): Promise<Client>;
   stop(): Promise<void>;
 }
@@ -107,15 +108,14 @@ export async function startOperatorMesh(options: { approvalMs: number }): Promis
       });
       agents.push(nc);
       const client = new Client({ name: 'agent', version: '1.0.0' });
-      await client.connect(
-        new NatsClientTransport({
-          nc,
-          sid: session.sessionId,
-          prefix: session.prefix,
-          identity: importSigningKey(session.agentKey),
-          trust: new KeyRing(session.meshKeys.map((jwk) => importVerifyingKey(jwk))),
-        }),
-      );
+      const transport = new NatsClientTransport({
+        nc,
+        sid: session.sessionId,
+        prefix: session.prefix,
+        identity: importSigningKey(session.agentKey),
+        trust: new KeyRing(session.meshKeys.map((jwk) => importVerifyingKey(jwk))),
+      });
+      await client.connect(withSessionToken(transport, session.token));
       return client;
     },
     async stop() {

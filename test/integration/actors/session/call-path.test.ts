@@ -75,19 +75,20 @@ describe('session actor: the zero-trust call path', () => {
     expect(seen.counters.session.bytesOut).toBeGreaterThan(0);
   });
 
-  it('applies operator suspend to the very next call, and resume lifts it', async () => {
+  it('applies operator suspend to the very next call by revoking its token; resume does not revive the token', async () => {
     const { sid, client } = await mesh.session('review');
     await client.callTool({ name: 'github.get_pull_request', arguments: pr(1) });
     expect(await mesh.control.suspend(sid, OPERATOR)).toMatchObject({ state: 'suspended' });
     const next = await refusal(client.callTool({ name: 'github.get_pull_request', arguments: pr(1) }));
     expect(next.data).toMatchObject({
-      reason: 'DENY_STATE_SUSPENDED',
-      rule: 'session-state',
+      reason: 'ERR_TOKEN_REVOKED',
+      rule: 'session-token',
       state: 'suspended',
     });
-    expect((await client.listTools()).tools).toEqual([]);
+    expect((await refusal(client.listTools())).data).toMatchObject({ reason: 'ERR_TOKEN_REVOKED' });
     await mesh.control.resume(sid, OPERATOR);
-    await client.callTool({ name: 'github.get_pull_request', arguments: pr(1) });
+    const after = await refusal(client.callTool({ name: 'github.get_pull_request', arguments: pr(1) }));
+    expect(after.data).toMatchObject({ reason: 'ERR_TOKEN_REVOKED', state: 'active' });
     const history = (await mesh.control.inspect(sid)).transitions.map((t) => t.to);
     expect(history).toEqual(['active', 'suspended', 'active']);
   });

@@ -6,8 +6,14 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { FilePinStore, ToolBroker } from '../../../../src/actors/broker/index.js';
 import { deriveCapabilityKey } from '../../../../src/actors/capability/index.js';
 import { MeshControl, type SessionDescriptor } from '../../../../src/actors/control/index.js';
-import { loadNodeState, MeshNode, nodeStatePaths } from '../../../../src/actors/node/index.js';
+import {
+  loadNodeState,
+  MeshNode,
+  nodeStatePaths,
+  sessionTokenIssuer,
+} from '../../../../src/actors/node/index.js';
 import { publicJwkOf } from '../../../../src/pki/key-store.js';
+import { type SessionTokenRequest, withSessionToken } from '../../../../src/pki/tokens/index.js';
 import {
   generateKeyPair,
   importVerifyingKey,
@@ -39,13 +45,28 @@ purposes:
       github.merge_pull_request: { allowed: true, approval: required }
 `;
 
+/** What a test may change about the token an agent presents; by default a valid one for its session. */
+export interface AgentTokenOptions {
+  /** Rewrites the token request (another session, another key). */
+  tweak?: (request: SessionTokenRequest) => SessionTokenRequest;
+  /** When the token was issued, unix ms. @default now */
+  issuedAt?: number;
+  /** false: the agent sends no token at all. @default true */
+  present?: boolean;
+}
+
 export interface Mesh {
   readonly url: string;
+  /** The node's state directory (keys, token key). */
+  readonly dir: string;
   readonly node: MeshNode;
   readonly control: MeshControl;
   readonly operator: NatsConnection;
   /** Registers a session, waits until the node serves it, and connects an SDK client to it. */
-  session(purpose: string): Promise<{ sid: string; client: Client }>;
+  session(
+    purpose: string,
+    token?: AgentTokenOptions,
+  ): Promise<{ sid: string; client: Client; token: string }>;
   stop(): Promise<void>;
 }
 
@@ -54,7 +75,8 @@ export async function startMesh(options: { approvalMs?: number } = {}): Promise<
   const nats = await startNats();
   const dir = await mkdtemp(join(tmpdir(), 'trustmesh-session-'));
   await writeFile(join(dir, 'policy.yaml'), POLICY);
-  const { meshSecret } = await loadNodeState(dir);
+  const { meshSecret, tokenKey } = await loadNodeState(dir);
+  const issuerAt = (at: number | undefined) => sessionTokenIssuer(tokenKey, at ? () => at : undefined);
   const [meshNc, brokerNc, operator] = await Promise.all([0, 1, 2].map(() => connect({ servers: nats.url })));
   const broker = new ToolBroker({
     connection: brokerNc!,
@@ -79,10 +101,14 @@ export async function startMesh(options: { approvalMs?: number } = {}): Promise<
   const agents: NatsConnection[] = [];
   return {
     url: nats.url,
+    dir,
     node,
     control,
     operator: operator!,
-    async session(purpose) {
+    async session(
+      purpose,
+      { tweak = (request: SessionTokenRequest) => request, issuedAt, present = true } = {},
+    ) {
       const sid = newSessionId();
       const keys = generateKeyPair('ed25519');
       const now = Date.now();
@@ -95,19 +121,28 @@ export async function startMesh(options: { approvalMs?: number } = {}): Promise<
         expiresAt: now + 3_600_000,
       };
       await control.createSession(descriptor);
+      const { token } = await issuerAt(issuedAt).issue(
+        tweak({
+          sessionId: sid,
+          principal: descriptor.principal,
+          purpose,
+          tier: 'policy',
+          tools: [],
+          agentKey: keys.publicJwk,
+        }),
+      );
       await until(async () => (await control.listSessions()).some((s) => s.sid === sid));
       const agent = await connect({ servers: nats.url, ...sessionConnectOptions('tm', sid) });
       agents.push(agent);
       const client = new Client({ name: 'agent', version: '1.0.0' });
-      await client.connect(
-        new NatsClientTransport({
-          nc: agent,
-          sid,
-          identity: keys.signingKey,
-          trust: new KeyRing([meshKey]),
-        }),
-      );
-      return { sid, client };
+      const transport = new NatsClientTransport({
+        nc: agent,
+        sid,
+        identity: keys.signingKey,
+        trust: new KeyRing([meshKey]),
+      });
+      await client.connect(present ? withSessionToken(transport, token) : transport);
+      return { sid, client, token };
     },
     async stop() {
       await node.close();
