@@ -47,5 +47,5 @@ export {
   DEFAULT_DUPLICATE_WINDOW_MS,
   loadCursor,
 } from './ship/index.js';
-export type { Finding, VerifyReport } from './verify.js';
+export type { Finding, VerifyOptions, VerifyReport } from './verify.js';
 export { FindingKind, findingAdvice, verifyAudit } from './verify.js';

@@ -69,16 +69,17 @@ export function registerAuditCommands(program: Command): void {
     .description('Check every session hash chain: modified records, gaps, reorderings and broken links.')
     .option('--dir <dir>', 'the audit log directory', DEFAULT_AUDIT_DIR)
     .option('--file <file>', 'a JSON-lines export to check instead of a log directory')
+    .option('--partial', 'the file is a slice (export --since): chains may start after seq 1')
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  trustmesh audit verify\n  trustmesh audit verify --file siem-export.jsonl --json\n\nExit codes: 0 every chain intact, 1 findings (or no log to check).',
+      '\nExamples:\n  trustmesh audit verify\n  trustmesh audit verify --file siem-export.jsonl --json\n  trustmesh audit verify --file last-day.jsonl --partial\n\nExit codes: 0 every chain intact, 1 findings (or no log to check).',
     )
-    .action(async (opts: { dir: string; file?: string; json?: boolean }) => {
+    .action(async (opts: { dir: string; file?: string; partial?: boolean; json?: boolean }) => {
       const source: AuditSource = opts.file !== undefined ? { file: opts.file } : { dir: opts.dir };
       if ('file' in source) await requireFile(source.file);
       else await requireLog(source.dir, false);
-      const report = await verifyAudit(source);
+      const report = await verifyAudit(source, { partial: opts.partial === true });
       const out = createOutput(opts.json === true);
       const lines = report.findings.map(
         (f) =>

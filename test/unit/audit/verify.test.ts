@@ -94,4 +94,18 @@ describe('verifyAudit', () => {
       { kind: FindingKind.Torn, line: 4 },
     ]);
   });
+
+  it('accepts a slice that starts mid-chain only when told it is partial, and still finds gaps inside it', async () => {
+    const slice = lines.slice(4);
+    expect((await verifyLines('slice', slice)).map((f) => f.kind)).toEqual([
+      FindingKind.Gap,
+      FindingKind.Gap,
+    ]);
+    const file = join(dir, 'slice.jsonl');
+    expect((await verifyAudit({ file }, { partial: true })).findings).toEqual([]);
+    await writeFile(file, `${[...slice.slice(0, 2), ...slice.slice(4)].join('\n')}\n`);
+    expect(
+      (await verifyAudit({ file }, { partial: true })).findings.map(({ kind, line }) => ({ kind, line })),
+    ).toEqual([{ kind: FindingKind.Gap, line: 3 }]);
+  });
 });
