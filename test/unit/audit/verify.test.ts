@@ -106,6 +106,9 @@ describe('verifyAudit', () => {
     await writeFile(file, `${[...slice.slice(0, 2), ...slice.slice(4)].join('\n')}\n`);
     expect(
       (await verifyAudit({ file }, { partial: true })).findings.map(({ kind, line }) => ({ kind, line })),
-    ).toEqual([{ kind: FindingKind.Gap, line: 3 }]);
+    ).toEqual([
+      { kind: FindingKind.Gap, line: 3 },
+      { kind: FindingKind.Gap, line: 4 },
+    ]);
   });
 });
