@@ -7,8 +7,9 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { FilePinStore, ToolBroker } from '../src/actors/broker/index.js';
 import { deriveCapabilityKey } from '../src/actors/capability/index.js';
 import { MeshControl, type SessionDescriptor } from '../src/actors/control/index.js';
-import { loadNodeState, MeshNode, nodeStatePaths } from '../src/actors/node/index.js';
+import { loadNodeState, MeshNode, nodeStatePaths, sessionTokenIssuer } from '../src/actors/node/index.js';
 import { loadOrCreatePrivateJwk, publicJwkOf } from '../src/pki/key-store.js';
+import { withSessionToken } from '../src/pki/tokens/index.js';
 import {
   generateKeyPair,
   importVerifyingKey,
@@ -29,6 +30,7 @@ export interface MeshCallOptions extends RoundTripOptions {
 const SERVER = 'echo';
 const TOOL = `${SERVER}.echo`;
 const PURPOSE = 'bench';
+const PRINCIPAL = 'bench@example.com';
 /** A grant with no limits: the bench measures the checks, not the rate limiter saying no. */
 const POLICY = `
 catalogue:
@@ -53,10 +55,11 @@ const SESSION_TTL_MS = 3_600_000;
 
 /**
  * Subject: the zero-trust call path end to end. An SDK `Client` (the agent) calls `echo.echo` over
- * the NATS MCP transport; the session actor on an in-process mesh node opens the sealed envelope,
- * runs the statechart's policy decision, mints a call-bound capability and asks the `ToolBroker`,
- * which verifies it (nonce included), checks the pinned schema and calls the echo fixture, a stdio
- * child process; the result is accounted in bytes and sealed back. Nothing is switched off.
+ * the NATS MCP transport with its session token; the session actor on an in-process mesh node opens
+ * the sealed envelope, verifies the token, runs the statechart's policy decision, mints a call-bound
+ * capability and asks the `ToolBroker`, which verifies it (nonce included), checks the pinned schema
+ * and calls the echo fixture, a stdio child process; the result is accounted in bytes and sealed
+ * back. Nothing is switched off.
  */
 export async function benchMeshCall(options: MeshCallOptions): Promise<RoundTripFigures> {
   const mesh = await startBenchMesh(options.url);
@@ -87,7 +90,7 @@ async function startBenchMesh(url: string): Promise<BenchMesh> {
     teardown.push(() => rm(dir, { recursive: true, force: true }));
     const policyPath = join(dir, 'policy.yaml');
     await writeFile(policyPath, POLICY);
-    const { meshSecret } = await loadNodeState(dir);
+    const { meshSecret, tokenKey } = await loadNodeState(dir);
     const connection = async (extra: object = {}): Promise<NatsConnection> => {
       const nc = await connect({ servers: url, ...extra });
       teardown.push(() => nc.close());
@@ -119,11 +122,20 @@ async function startBenchMesh(url: string): Promise<BenchMesh> {
     const now = Date.now();
     await new MeshControl({ nc: await connection() }).createSession({
       sid,
-      principal: 'bench@example.com',
+      principal: PRINCIPAL,
       purpose: PURPOSE,
       agentPublicKey: agentKeys.publicJwk as SessionDescriptor['agentPublicKey'],
       createdAt: now,
       expiresAt: now + SESSION_TTL_MS,
+    });
+    const { token } = await sessionTokenIssuer(tokenKey).issue({
+      sessionId: sid,
+      principal: PRINCIPAL,
+      purpose: PURPOSE,
+      tier: 'standard',
+      tools: [TOOL],
+      agentKey: agentKeys.publicJwk,
+      ttlMs: SESSION_TTL_MS,
     });
     await served(node, sid);
 
@@ -131,14 +143,13 @@ async function startBenchMesh(url: string): Promise<BenchMesh> {
       publicJwkOf(await loadOrCreatePrivateJwk(nodeStatePaths(dir).identity)),
     );
     const client = new Client({ name: 'bench-agent', version: '1.0.0' });
-    await client.connect(
-      new NatsClientTransport({
-        nc: await connection(sessionConnectOptions('tm', sid)),
-        sid,
-        identity: agentKeys.signingKey,
-        trust: new KeyRing([nodeKey]),
-      }),
-    );
+    const transport = new NatsClientTransport({
+      nc: await connection(sessionConnectOptions('tm', sid)),
+      sid,
+      identity: agentKeys.signingKey,
+      trust: new KeyRing([nodeKey]),
+    });
+    await client.connect(withSessionToken(transport, token));
     teardown.push(() => client.close());
     return { client, stop };
   } catch (error) {
