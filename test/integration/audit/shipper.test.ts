@@ -13,7 +13,7 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-async function setup(): Promise<{ nc: NatsConnection; dir: string }> {
+async function setup(): Promise<{ nc: NatsConnection; dir: string; stopNats: () => Promise<void> }> {
   const nats = await startNats();
   const nc = await connect({ servers: nats.url });
   const dir = await mkdtemp(join(tmpdir(), 'tm-audit-ship-'));
@@ -21,7 +21,7 @@ async function setup(): Promise<{ nc: NatsConnection; dir: string }> {
     () => nc.close(),
     () => rm(dir, { recursive: true, force: true }),
   );
-  return { nc, dir };
+  return { nc, dir, stopNats: () => nats.stop() };
 }
 
 async function appendAll(dir: string, entries: ReturnType<typeof entry>[]): Promise<AuditRecord[]> {
@@ -129,6 +129,27 @@ describe('AuditShipper (real nats-server with JetStream)', () => {
       shipped: 0,
       lastError: expect.objectContaining({ code: 'ERR_AUDIT_SHIP' }),
     });
+    expect((await shipper.lag()).bytes).toBeGreaterThan(0);
+  });
+
+  it('keeps appending while the stream is down, and the lag shows what is waiting', async () => {
+    const { nc, dir, stopNats } = await setup();
+    const shipper = await AuditShipper.open({ connection: nc, dir, pollIntervalMs: 50 });
+    const log = await AuditLog.open({ dir, onDurable: () => shipper.notify() });
+    cleanup.push(
+      () => log.close(),
+      () => shipper.stop(),
+    );
+    shipper.run();
+    await log.append(entry('sa', 1));
+    await expect.poll(async () => (await shipper.lag()).shipped, { timeout: 10_000 }).toBe(1);
+    await stopNats();
+    const records = await Promise.all([log.append(entry('sa', 2)), log.append(entry('sa', 3))]);
+    expect(records.map((r) => r.seq)).toEqual([2, 3]);
+    await expect
+      .poll(async () => (await shipper.lag()).lastError?.code, { timeout: 15_000 })
+      .toBe('ERR_AUDIT_SHIP');
+    expect(await shipper.lag()).toMatchObject({ shipped: 1 });
     expect((await shipper.lag()).bytes).toBeGreaterThan(0);
   });
 });
