@@ -1,6 +1,12 @@
 export { MeshNode } from './mesh-node.js';
 export type { MeshNodeOptions, SessionDefaults } from './options.js';
 export { NodeOptionsError } from './options.js';
+export {
+  openSessionUsers,
+  recordSessionUser,
+  SESSION_USERS_BUCKET,
+  sessionUserOf,
+} from './session-users.js';
 export type { NodeState } from './state.js';
 export { loadNodeState, NodeStateError, nodeStatePaths } from './state.js';
 export {

@@ -1,4 +1,4 @@
-import type { KvWatchEntry } from '@nats-io/kv';
+import type { KV, KvWatchEntry } from '@nats-io/kv';
 import type { QueuedIterator, Subscription } from '@nats-io/transport-node';
 import { KvRevocationList, RevocationKind } from '../../pki/revocation/index.js';
 import type { SessionTokenVerifier } from '../../pki/tokens/index.js';
@@ -17,6 +17,7 @@ import {
 import { SessionActor } from '../session/index.js';
 import { answerSessionControl } from './control-handler.js';
 import { type MeshNodeOptions, type ParsedNodeOptions, parseNodeOptions } from './options.js';
+import { openSessionUsers, sessionUserOf } from './session-users.js';
 import { loadNodeState, type NodeState } from './state.js';
 import { sessionTokenVerifier } from './tokens.js';
 
@@ -34,6 +35,7 @@ export class MeshNode {
   readonly #buckets: ControlBuckets;
   readonly #subjects: ControlSubjects;
   readonly #revocations: KvRevocationList;
+  readonly #sessionUsers: KV;
   readonly #tokens: SessionTokenVerifier;
   /** Revoked here and not yet back from the bucket: refused from the very next call on. */
   readonly #revokedTokens = new Set<string>();
@@ -48,13 +50,14 @@ export class MeshNode {
   /** Loads keys and policy, starts serving the control plane and every registered session. */
   static async start(options: MeshNodeOptions): Promise<MeshNode> {
     const parsed = parseNodeOptions(options);
-    const [state, policy, buckets, revocations] = await Promise.all([
+    const [state, policy, buckets, revocations, sessionUsers] = await Promise.all([
       loadNodeState(parsed.stateDir),
       loadPolicy(parsed.policyPaths),
       openControlBuckets(parsed.nc),
       KvRevocationList.open(parsed.nc, { clock: parsed.clock }),
+      openSessionUsers(parsed.nc),
     ]);
-    const node = new MeshNode(parsed, state, policy, buckets, revocations);
+    const node = new MeshNode(parsed, state, policy, buckets, revocations, sessionUsers);
     await node.#start();
     return node;
   }
@@ -65,7 +68,9 @@ export class MeshNode {
     policy: PolicyBundle,
     buckets: ControlBuckets,
     revocations: KvRevocationList,
+    sessionUsers: KV,
   ) {
+    this.#sessionUsers = sessionUsers;
     this.#options = options;
     this.#state = state;
     this.#policy = policy;
@@ -216,6 +221,21 @@ export class MeshNode {
         .catch((err: unknown) => this.#report(err));
     }
     if (revoked.length > 0) this.#options.log(`${reason}: revoked ${revoked.length} session token(s)`);
+    void this.#revokeNatsUser(actor.sid, reason);
+  }
+
+  /** Closes the agent's NATS connection and refuses its credentials from now on (operator mode). */
+  async #revokeNatsUser(sid: string, reason: string): Promise<void> {
+    const revoke = this.#options.revokeNatsUser;
+    if (!revoke) return;
+    try {
+      const user = await sessionUserOf(this.#sessionUsers, sid);
+      if (user === undefined) return;
+      await revoke(user);
+      this.#options.log(`${reason}: revoked its NATS user ${user}`);
+    } catch (err) {
+      this.#report(err);
+    }
   }
 
   /** A killed session leaves the node and the registry. */

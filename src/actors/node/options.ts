@@ -34,10 +34,17 @@ export interface MeshNodeOptions {
   session?: SessionDefaults;
   /** Where the node's log lines go. @default ignore */
   log?: (line: string) => void;
+  /**
+   * Revokes a session's NATS user (public nkey) on suspend and kill, e.g. `NatsAuthority.revokeUser`
+   * over a claims-pusher connection: the server then closes the agent's connection and refuses it.
+   * @default undefined (the mesh runs without per-session NATS users)
+   */
+  revokeNatsUser?: (publicKey: string) => Promise<void>;
 }
 
-export type ParsedNodeOptions = Required<Omit<MeshNodeOptions, 'resolver'>> & {
+export type ParsedNodeOptions = Required<Omit<MeshNodeOptions, 'resolver' | 'revokeNatsUser'>> & {
   resolver: ResourceResolver | undefined;
+  revokeNatsUser: ((publicKey: string) => Promise<void>) | undefined;
 };
 
 export function parseNodeOptions(options: MeshNodeOptions): ParsedNodeOptions {
@@ -59,5 +66,6 @@ export function parseNodeOptions(options: MeshNodeOptions): ParsedNodeOptions {
     resolver: options.resolver,
     session: options.session ?? {},
     log: options.log ?? (() => {}),
+    revokeNatsUser: options.revokeNatsUser,
   };
 }

@@ -2,7 +2,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import {
+  type ConnectionOptions,
+  connect,
+  credsAuthenticator,
+  type NatsConnection,
+} from '@nats-io/transport-node';
 import { FilePinStore, ToolBroker } from '../../../../src/actors/broker/index.js';
 import { deriveCapabilityKey } from '../../../../src/actors/capability/index.js';
 import { MeshControl, type SessionDescriptor } from '../../../../src/actors/control/index.js';
@@ -10,9 +15,12 @@ import {
   loadNodeState,
   MeshNode,
   nodeStatePaths,
+  openSessionUsers,
+  recordSessionUser,
   sessionTokenIssuer,
 } from '../../../../src/actors/node/index.js';
 import { publicJwkOf } from '../../../../src/pki/key-store.js';
+import { createNatsAuthority, type IssuedUser } from '../../../../src/pki/nats-auth/index.js';
 import { type SessionTokenRequest, withSessionToken } from '../../../../src/pki/tokens/index.js';
 import {
   generateKeyPair,
@@ -63,21 +71,54 @@ export interface Mesh {
   readonly control: MeshControl;
   readonly operator: NatsConnection;
   /** Registers a session, waits until the node serves it, and connects an SDK client to it. */
-  session(
-    purpose: string,
-    token?: AgentTokenOptions,
-  ): Promise<{ sid: string; client: Client; token: string }>;
+  session(purpose: string, token?: AgentTokenOptions): Promise<AgentSession>;
   stop(): Promise<void>;
 }
 
+export interface AgentSession {
+  sid: string;
+  client: Client;
+  token: string;
+  /** The agent's own NATS connection (no reconnects, so a server-side close is final). */
+  nc: NatsConnection;
+  /** Its per-session NATS user, in operator mode. */
+  user: IssuedUser | undefined;
+}
+
+export interface MeshOptions {
+  approvalMs?: number;
+  /**
+   * nats-server in operator/JWT mode: node, broker and operator connect as their own users, each
+   * session gets its own NATS user, and suspend/kill revoke it. @default false
+   */
+  natsAuth?: boolean;
+}
+
+/** How a process authenticates: its user's creds, or nothing on an open server. */
+function as(user: IssuedUser | undefined): Partial<ConnectionOptions> {
+  return user ? { authenticator: credsAuthenticator(new TextEncoder().encode(user.creds)) } : {};
+}
+
 /** A real nats-server, a real broker in front of the GitHub-like fixture, and a mesh node. */
-export async function startMesh(options: { approvalMs?: number } = {}): Promise<Mesh> {
-  const nats = await startNats();
+export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
   const dir = await mkdtemp(join(tmpdir(), 'trustmesh-session-'));
+  const authority = options.natsAuth
+    ? await createNatsAuthority({ stateDir: join(dir, 'nats-auth') })
+    : undefined;
+  const nats = await startNats(authority ? { extraConfig: authority.serverConfig() } : {});
   await writeFile(join(dir, 'policy.yaml'), POLICY);
   const { meshSecret, tokenKey } = await loadNodeState(dir);
   const issuerAt = (at: number | undefined) => sessionTokenIssuer(tokenKey, at ? () => at : undefined);
-  const [meshNc, brokerNc, operator] = await Promise.all([0, 1, 2].map(() => connect({ servers: nats.url })));
+  const users = [
+    authority?.issueNodeUser({ nodeId: 'node-1' }),
+    authority?.issueBrokerUser({ server: 'github' }),
+    authority?.issueNodeUser({ nodeId: 'operator' }),
+    authority?.issueClaimsPusher(),
+  ];
+  const [meshNc, brokerNc, operator, pusher] = await Promise.all(
+    users.map((user, i) => (i < 3 || user ? connect({ servers: nats.url, ...as(user) }) : undefined)),
+  );
+  const sessionUsers = await openSessionUsers(operator!);
   const broker = new ToolBroker({
     connection: brokerNc!,
     server: 'github',
@@ -93,6 +134,7 @@ export async function startMesh(options: { approvalMs?: number } = {}): Promise<
     stateDir: dir,
     policyPaths: [join(dir, 'policy.yaml')],
     session: { timeouts: { approvalMs: options.approvalMs ?? 60_000 } },
+    ...(authority && pusher ? { revokeNatsUser: (key: string) => authority.revokeUser(key, pusher) } : {}),
   });
   const control = new MeshControl({ nc: operator! });
   const meshKey = importVerifyingKey(
@@ -132,7 +174,14 @@ export async function startMesh(options: { approvalMs?: number } = {}): Promise<
         }),
       );
       await until(async () => (await control.listSessions()).some((s) => s.sid === sid));
-      const agent = await connect({ servers: nats.url, ...sessionConnectOptions('tm', sid) });
+      const user = authority?.issueSessionUser({ sid, expiresAt: descriptor.expiresAt });
+      if (user) await recordSessionUser(sessionUsers, sid, user.publicKey);
+      const agent = await connect({
+        servers: nats.url,
+        reconnect: false,
+        ...as(user),
+        ...sessionConnectOptions('tm', sid),
+      });
       agents.push(agent);
       const client = new Client({ name: 'agent', version: '1.0.0' });
       const transport = new NatsClientTransport({
@@ -142,12 +191,14 @@ export async function startMesh(options: { approvalMs?: number } = {}): Promise<
         trust: new KeyRing([meshKey]),
       });
       await client.connect(present ? withSessionToken(transport, token) : transport);
-      return { sid, client, token };
+      return { sid, client, token, nc: agent, user };
     },
     async stop() {
       await node.close();
       await broker.drain();
-      await Promise.allSettled([...agents, meshNc!, brokerNc!, operator!].map((nc) => nc.close()));
+      await Promise.allSettled(
+        [...agents, meshNc!, brokerNc!, operator!, ...(pusher ? [pusher] : [])].map((nc) => nc.close()),
+      );
       await rm(dir, { recursive: true, force: true });
     },
   };
