@@ -1,3 +1,4 @@
+import { benchAudit } from './audit.js';
 import { benchMcpHttp } from './baselines/mcp-http.js';
 import { benchNatsChain } from './baselines/nats-chain.js';
 import { benchNatsRr } from './baselines/nats-rr.js';
@@ -5,9 +6,12 @@ import { benchCedar } from './cedar.js';
 import { benchEnvelope } from './envelope.js';
 import { benchMcpNats } from './mcp-nats.js';
 import { benchMeshCall } from './mesh-call.js';
+import { benchMonitor } from './monitor.js';
 import { benchPolicy } from './policy.js';
 import type { BenchGroup } from './runner/index.js';
 import { benchMain, prefixFigures } from './runner/index.js';
+import { benchSessionCreate } from './session-create.js';
+import { benchTokens } from './tokens.js';
 
 /**
  * Every bench group, in the order they always run: each NATS subject follows its raw NATS baseline
@@ -58,6 +62,26 @@ const GROUPS: readonly BenchGroup[] = [
     name: 'cedar',
     description: 'Cedar condition evaluation (informational)',
     run: () => benchCedar(),
+  },
+  {
+    name: 'tokens',
+    description: 'session token verification, cached and cold',
+    run: () => benchTokens(),
+  },
+  {
+    name: 'session-create',
+    description: 'full session credentials per second (agent key, token, NATS user and creds)',
+    run: () => benchSessionCreate(),
+  },
+  {
+    name: 'monitor',
+    description: 'behaviour monitor update (assess + observe) per call',
+    run: () => benchMonitor(),
+  },
+  {
+    name: 'audit',
+    description: 'durable audit appends with group commit (64 concurrent appenders)',
+    run: () => benchAudit(),
   },
 ];
 

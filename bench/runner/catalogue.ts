@@ -26,4 +26,10 @@ export const FIGURES: Catalogue = {
   policy_decide_p50_us: { target: atMost(10) },
   policy_decide_cedar_p50_us: { target: atMost(60) },
   cedar_evaluate_p50_us: {},
+  token_verify_cached_us: { target: atMost(5) },
+  token_verify_cold_us: {},
+  session_create_per_s: { target: atLeast(1000) },
+  monitor_update_us: { target: atMost(5) },
+  audit_append_us: {},
+  audit_append_rps: {},
 };
