@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerApprovalsCommands } from './approvals.js';
+import { registerAuditCommands } from './audit.js';
 import { registerBaselineCommands } from './baseline.js';
 import { registerBridgeCommand } from './bridge.js';
 import { registerBrokerCommands } from './broker.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerBrokerCommands(program);
   registerPkiCommands(program);
   registerBaselineCommands(program);
+  registerAuditCommands(program);
   return program;
 }
 
