@@ -6,7 +6,9 @@ import { connectTls, tlsFixture } from './tls-fixture.js';
 
 const HOUR = 3_600_000;
 // The server aborts the handshake with a TLS alert (bad certificate), seen by OpenSSL on the client.
-const TLS_ALERT = { code: expect.stringMatching(/^ERR_SSL_/) };
+// Under TLS 1.3 the client may finish its side first and see the server reset the socket instead of
+// reading the alert; either way no connection exists (the first test shows a valid one does).
+const TLS_ALERT = { code: expect.stringMatching(/^(ERR_SSL_\w+|ECONNRESET|EPIPE)$/) };
 
 describe.each(['p256', 'ed25519'] as const)('nats-server mutual TLS with %s keys', (algorithm) => {
   it('accepts a client certificate from the mesh CA and carries messages', async () => {
