@@ -1,5 +1,5 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { connect } from '@nats-io/transport-node';
+import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import type { Command } from 'commander';
 import { readSessionFile } from '../pki/session-file.js';
 import { withSessionToken } from '../pki/tokens/index.js';
@@ -36,6 +36,9 @@ async function runBridge(sessionPath: string): Promise<void> {
   const connection = await connect({
     servers: session.natsUrl,
     name: `trustmesh-bridge-${session.sessionId}`,
+    ...(session.natsCreds
+      ? { authenticator: credsAuthenticator(new TextEncoder().encode(session.natsCreds)) }
+      : {}),
     ...sessionConnectOptions(session.prefix, session.sessionId),
   });
   // Every request the stdio client sends leaves with the session token the mesh checks on each call.

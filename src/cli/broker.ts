@@ -12,6 +12,7 @@ interface RunFlags extends MeshConnectionFlags {
   server: string;
   url?: string;
   allowCommand: string[];
+  creds?: string;
 }
 
 interface ApproveFlags extends MeshConnectionFlags {
@@ -39,6 +40,7 @@ export function registerBrokerCommands(program: Command): void {
       collect,
       [],
     )
+    .option('--creds <file>', "the broker's own NATS user credentials (a mesh in operator mode)")
     .argument('[command...]', 'stdio server command and arguments, after --; spawned without a shell')
     .addHelpText(
       'after',
@@ -102,7 +104,8 @@ async function runBroker(command: string[], flags: RunFlags): Promise<void> {
   const upstream: Upstream = flags.url
     ? { kind: 'http', url: flags.url }
     : { kind: 'stdio', command: program ?? '', args };
-  const mesh = await resolveMesh(flags);
+  const resolved = await resolveMesh(flags);
+  const mesh = flags.creds ? { ...resolved, creds: flags.creds } : resolved;
   const nc = await connectToMesh(mesh, `trustmesh-broker-${flags.server}-${process.pid}`);
   try {
     const { meshSecret } = await loadNodeState(flags.dir);

@@ -1,9 +1,15 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import {
+  type ConnectionOptions,
+  connect,
+  credsAuthenticator,
+  type NatsConnection,
+} from '@nats-io/transport-node';
 import type { Command } from 'commander';
 import { TrustmeshError } from '../errors.js';
 import { writeSecretFile } from '../pki/key-store.js';
+import { createNatsAuthority, type NatsAuthority, natsAuthFiles } from '../pki/nats-auth/index.js';
 import { DEFAULT_PREFIX } from '../transport/index.js';
 import { DEFAULT_STATE_DIR } from './state-dir.js';
 
@@ -11,6 +17,8 @@ import { DEFAULT_STATE_DIR } from './state-dir.js';
 export interface MeshInfo {
   natsUrl: string;
   prefix: string;
+  /** NATS user credentials to connect with (a mesh in operator mode); absent on an open server. */
+  creds?: string;
 }
 
 export interface MeshConnectionFlags {
@@ -53,16 +61,56 @@ export async function resolveMesh(flags: MeshConnectionFlags): Promise<MeshInfo>
       );
     }
   }
+  const operatorCreds = meshCredsPath(flags.dir, 'operator');
   return {
     natsUrl: url ?? String(local.natsUrl),
     prefix: flags.prefix ?? local.prefix ?? DEFAULT_PREFIX,
+    ...((await exists(operatorCreds)) ? { creds: operatorCreds } : {}),
   };
+}
+
+/** Where a local mesh keeps the `.creds` file of one of its processes (0600). */
+export function meshCredsPath(dir: string, name: string): string {
+  return join(resolve(dir), 'creds', `${name}.creds`);
+}
+
+/** The NATS authority of a local mesh (`<dir>/nats-auth`); `trustmesh up` creates it on first start. */
+export function openNatsAuthority(dir: string): Promise<NatsAuthority> {
+  return createNatsAuthority({ stateDir: join(resolve(dir), 'nats-auth') });
+}
+
+/** The local mesh's NATS authority if it runs in operator mode, else undefined (an open server). */
+export async function localNatsAuthority(dir: string): Promise<NatsAuthority | undefined> {
+  const complete = await exists(natsAuthFiles(join(resolve(dir), 'nats-auth')).accounts);
+  return complete ? openNatsAuthority(dir) : undefined;
+}
+
+/** Connection options that authenticate with the `.creds` file at `path`, if one is given. */
+export async function credsOptions(path: string | undefined): Promise<Partial<ConnectionOptions>> {
+  if (path === undefined) return {};
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new MeshNotFoundError(
+      `cannot read the NATS credentials ${path} (${(cause as Error).message}); check the path and its permissions.`,
+    );
+  }
+  return { authenticator: credsAuthenticator(new TextEncoder().encode(text)) };
+}
+
+function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Connects an operator tool to the mesh, failing fast with a message that says what to check. */
 export async function connectToMesh(mesh: MeshInfo, name: string): Promise<NatsConnection> {
+  const auth = await credsOptions(mesh.creds);
   try {
-    return await connect({ servers: mesh.natsUrl, name, maxReconnectAttempts: 0, timeout: 5_000 });
+    return await connect({ servers: mesh.natsUrl, name, maxReconnectAttempts: 0, timeout: 5_000, ...auth });
   } catch (cause) {
     throw new MeshNotFoundError(
       `cannot reach the mesh at ${mesh.natsUrl} (${(cause as Error).message}). ` +

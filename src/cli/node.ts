@@ -1,8 +1,9 @@
-import { connect } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { type Command, InvalidArgumentError } from 'commander';
 import { MeshNode } from '../actors/node/index.js';
 import { DEFAULT_PREFIX } from '../transport/index.js';
 import { untilSignal } from './child.js';
+import { credsOptions, localNatsAuthority } from './mesh-connection.js';
 import { DEFAULT_STATE_DIR } from './state-dir.js';
 
 interface NodeOptions {
@@ -11,6 +12,7 @@ interface NodeOptions {
   prefix: string;
   policy: string[];
   approvalTimeout?: number;
+  creds?: string;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -34,6 +36,7 @@ export function registerNodeCommand(program: Command): void {
     .requiredOption('--policy <path>', 'policy file or directory; repeat for several', collect)
     .option('--dir <dir>', 'state directory holding keys/ (created when missing)', DEFAULT_STATE_DIR)
     .option('--prefix <prefix>', 'subject prefix of the mesh', DEFAULT_PREFIX)
+    .option('--creds <file>', "the node's NATS user credentials (a mesh in operator mode)")
     .option('--approval-timeout <ms>', 'how long a call waits for an approver before it is denied', parseMs)
     .addHelpText(
       'after',
@@ -45,9 +48,25 @@ export function registerNodeCommand(program: Command): void {
 
 async function runNode(options: NodeOptions): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const nc = await connect({ servers: options.nats, name: `trustmesh-node-${process.pid}` });
+  const nc = await connect({
+    servers: options.nats,
+    name: `trustmesh-node-${process.pid}`,
+    ...(await credsOptions(options.creds)),
+  });
+  // In operator mode the node revokes a suspended or killed session's NATS user itself.
+  const authority = await localNatsAuthority(options.dir);
+  let pusher: NatsConnection | undefined;
   try {
+    if (authority) {
+      pusher = await connect({
+        servers: options.nats,
+        name: `trustmesh-node-claims-${process.pid}`,
+        authenticator: credsAuthenticator(new TextEncoder().encode(authority.issueClaimsPusher().creds)),
+      });
+    }
+    const claims = pusher;
     const node = await MeshNode.start({
+      ...(authority && claims ? { revokeNatsUser: (key: string) => authority.revokeUser(key, claims) } : {}),
       nc,
       stateDir: options.dir,
       policyPaths: options.policy,
@@ -67,6 +86,7 @@ async function runNode(options: NodeOptions): Promise<void> {
     await Promise.race([untilSignal(), nc.closed()]);
     await node.close();
   } finally {
+    if (pusher && !pusher.isClosed()) await pusher.close();
     if (!nc.isClosed()) await nc.drain();
   }
 }

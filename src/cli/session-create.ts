@@ -3,13 +3,20 @@ import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { ControlError, ControlErrorCode, type MeshControl } from '../actors/control/index.js';
-import { loadNodeState, nodeStatePaths, sessionTokenIssuer } from '../actors/node/index.js';
+import {
+  loadNodeState,
+  nodeStatePaths,
+  openSessionUsers,
+  recordSessionUser,
+  sessionTokenIssuer,
+} from '../actors/node/index.js';
 import { TrustmeshError } from '../errors.js';
 import { newPrivateJwk, publicJwkOf } from '../pki/key-store.js';
 import { writeSessionFile } from '../pki/session-file.js';
 import { newSessionId } from '../transport/index.js';
 import { selfCommand, shellQuote } from './child.js';
 import { formatDuration, parseDuration } from './duration.js';
+import { localNatsAuthority } from './mesh-connection.js';
 import { type OperatorFlags, runOperator, withOperatorFlags } from './operator.js';
 import { formatInstant } from './table.js';
 
@@ -60,7 +67,7 @@ export function registerSessionCommands(program: Command): void {
         '  # then have the MCP client launch the printed "trustmesh bridge --session FILE" line',
     )
     .action((flags: CreateFlags) =>
-      runOperator(flags, {}, async ({ control, mesh, out }) => {
+      runOperator(flags, {}, async ({ control, mesh, nc, out }) => {
         const sid = newSessionId();
         const path = resolve(flags.out ?? join(flags.dir, 'agent-sessions', `${sid}.json`));
         await refuseExisting(path);
@@ -80,6 +87,11 @@ export function registerSessionCommands(program: Command): void {
           ttlMs: flags.ttl,
         });
 
+        // A mesh in operator mode gives each session its own NATS user: its subjects and inbox only.
+        const authority = await localNatsAuthority(flags.dir);
+        const natsUser = authority?.issueSessionUser({ sid, prefix: mesh.prefix, expiresAt });
+        if (natsUser) await recordSessionUser(await openSessionUsers(nc), sid, natsUser.publicKey);
+
         out.progress(`registering session ${sid} (${flags.purpose} for ${flags.user})…`);
         await control.createSession({
           sid,
@@ -97,6 +109,7 @@ export function registerSessionCommands(program: Command): void {
           agentKey,
           meshKeys,
           token,
+          ...(natsUser ? { natsCreds: natsUser.creds } : {}),
         });
         out.progress(
           `wrote ${path}; waiting up to ${formatDuration(flags.wait)} for a mesh node to serve it…`,

@@ -6,9 +6,11 @@ import type { Command } from 'commander';
 import { demoPolicyYaml } from '../demo/policy.js';
 import { createDemoWorkspace } from '../demo/workspace.js';
 import { ensureNatsServer, startNatsServer } from '../natsd/index.js';
+import { writeSecretFile } from '../pki/key-store.js';
+import type { NatsAuthority } from '../pki/nats-auth/index.js';
 import { DEFAULT_PREFIX } from '../transport/index.js';
 import { shellQuote, spawnTrustmesh, stopChild, untilSignal } from './child.js';
-import { writeMeshInfo } from './mesh-connection.js';
+import { meshCredsPath, openNatsAuthority, writeMeshInfo } from './mesh-connection.js';
 import { createOutput, type Output } from './output.js';
 import { parsePort } from './parse.js';
 import { DEFAULT_STATE_DIR, type StateLayout, stateLayout } from './state-dir.js';
@@ -53,10 +55,17 @@ async function up(options: UpOptions, out: Output): Promise<void> {
   step(1, 'checking for nats-server…');
   const binary = await ensureNatsServer({ onProgress: out.progress });
 
-  step(2, `starting nats-server ${binary.version} with JetStream on 127.0.0.1…`);
-  const nats = await startNatsServer({ dir: layout.natsDir, port: options.port, binary: binary.path });
+  step(2, `starting nats-server ${binary.version} with JetStream on 127.0.0.1, in operator mode…`);
+  const authority = await openNatsAuthority(layout.root);
+  const nats = await startNatsServer({
+    dir: layout.natsDir,
+    port: options.port,
+    binary: binary.path,
+    extraConfig: authority.serverConfig({ resolverDir: join(layout.natsDir, 'resolver') }),
+  });
   const children: ChildProcess[] = [];
   try {
+    const creds = await writeMeshCreds(layout.root, authority);
     await writeMeshInfo(layout.root, { natsUrl: nats.url, prefix: DEFAULT_PREFIX });
     step(3, `writing the demo workspace and the code-review policy under ${layout.root}…`);
     await writeDemoFiles(layout);
@@ -64,9 +73,12 @@ async function up(options: UpOptions, out: Output): Promise<void> {
     const common = ['--nats', nats.url, '--dir', layout.root];
     const forward = (who: string) => (line: string) => out.progress(`[${who}] ${line}`);
     step(4, 'starting the mesh node…');
-    const node = await spawnTrustmesh(['node', ...common, '--policy', layout.policyDir], {
-      onStderr: forward('node'),
-    });
+    const node = await spawnTrustmesh(
+      ['node', ...common, '--policy', layout.policyDir, '--creds', creds.node],
+      {
+        onStderr: forward('node'),
+      },
+    );
     children.push(node.child);
 
     step(5, 'starting the broker for the filesystem MCP server…');
@@ -79,6 +91,8 @@ async function up(options: UpOptions, out: Output): Promise<void> {
         ...common,
         '--allow-command',
         basename(process.execPath),
+        '--creds',
+        creds.broker,
       ].concat(['--', process.execPath, filesystemServerEntry(), layout.workspace]),
       { onStderr: forward('broker'), readyTimeoutMs: 45_000 },
     );
@@ -130,6 +144,28 @@ async function up(options: UpOptions, out: Output): Promise<void> {
     await nats.stop();
   }
   out.progress('trustmesh stopped.');
+}
+
+/**
+ * Each mesh process connects as its own NATS user (0600 `.creds` under <dir>/creds): the node, the
+ * filesystem broker, and the operator tools (sessions, approvals, session create). Re-issued on every
+ * start, so none outlives the authority's maximum user lifetime by more than one run.
+ */
+async function writeMeshCreds(
+  root: string,
+  authority: NatsAuthority,
+): Promise<{ node: string; broker: string }> {
+  const issued = {
+    node: authority.issueNodeUser({ nodeId: 'local' }),
+    // Not issueBrokerUser yet: its permissions lack the broker's control subject
+    // (<prefix>.ctl.broker.<server>.>), without which 'broker status|approve' cannot reach it (see 0007).
+    'broker-filesystem': authority.issueNodeUser({ nodeId: 'broker-filesystem' }),
+    operator: authority.issueNodeUser({ nodeId: 'operator' }),
+  };
+  await Promise.all(
+    Object.entries(issued).map(([name, user]) => writeSecretFile(meshCredsPath(root, name), user.creds)),
+  );
+  return { node: meshCredsPath(root, 'node'), broker: meshCredsPath(root, 'broker-filesystem') };
 }
 
 async function writeDemoFiles(layout: StateLayout): Promise<void> {

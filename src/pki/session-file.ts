@@ -16,6 +16,8 @@ export interface SessionFile {
   meshKeys: JsonWebKey[];
   /** The session token (JWT) bound to `agentKey`; every request carries it (`withSessionToken`). */
   token: string;
+  /** The session's own NATS user (`.creds` text) on a mesh in operator mode; absent on an open server. */
+  natsCreds?: string;
 }
 
 export class SessionFileError extends TrustmeshError {
@@ -37,7 +39,8 @@ export async function readSessionFile(path: string): Promise<SessionFile> {
     typeof parsed.natsUrl === 'string' &&
     typeof parsed.agentKey?.d === 'string' &&
     Array.isArray(parsed.meshKeys) &&
-    typeof parsed.token === 'string';
+    typeof parsed.token === 'string' &&
+    (parsed.natsCreds === undefined || typeof parsed.natsCreds === 'string');
   if (!ok)
     throw new SessionFileError(
       `${path} is not a trustmesh session file (or one from before session tokens); create one with 'trustmesh session create' or 'trustmesh up'.`,

@@ -1,11 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSessionFile } from '../../../src/pki/session-file.js';
+import { sessionConnectOptions } from '../../../src/transport/index.js';
 
 const CLI = [process.execPath, '--import', 'tsx', join(import.meta.dirname, '../../../src/cli/run.ts')];
 
@@ -32,10 +35,29 @@ function alive(pid: number): boolean {
   }
 }
 
+function connectAgent(creds: string, sid: string): Promise<NatsConnection> {
+  return connect({
+    servers: ready.natsUrl,
+    reconnect: false,
+    authenticator: credsAuthenticator(new TextEncoder().encode(creds)),
+    ...sessionConnectOptions('tm', sid),
+  });
+}
+
+/** Runs `trustmesh <args>` and resolves with its stdout; rejects when it exits non-zero. */
+function runCli(...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(CLI[0]!, [...CLI.slice(1), ...args], (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+    ),
+  );
+}
+
+let ready: UpReady;
+
 describe('trustmesh up (the embedded default behind npm start)', () => {
   let dir: string;
   let up: ChildProcess;
-  let ready: UpReady;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'trustmesh-up-'));
@@ -85,6 +107,41 @@ describe('trustmesh up (the embedded default behind npm start)', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('runs nats-server in operator mode: no anonymous client, the session connects as its own NATS user', async () => {
+    await expect(connect({ servers: ready.natsUrl, reconnect: false })).rejects.toThrow(/Authorization/);
+    const session = await readSessionFile(ready.sessionFile);
+    expect(session.natsCreds).toContain('BEGIN NATS USER JWT');
+    const agent = await connectAgent(session.natsCreds!, session.sessionId);
+    try {
+      await expect(agent.request('tm.tool.filesystem.tools/list', '', { timeout: 2_000 })).rejects.toThrow();
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it('sessions suspend: the server closes the agent connection and refuses its credentials', async () => {
+    const session = await readSessionFile(ready.sessionFile);
+    const agent = await connectAgent(session.natsCreds!, session.sessionId);
+    const dropped = (async () => {
+      for await (const status of agent.status()) if (status.type === 'error') return status.error.message;
+      return 'closed without an error';
+    })();
+    await runCli(
+      'sessions',
+      'suspend',
+      session.sessionId,
+      '--dir',
+      dir,
+      '--reason',
+      'e2e',
+      '--operator',
+      'e2e',
+    );
+    await expect(dropped).resolves.toMatch(/Revoked/);
+    await agent.closed();
+    await expect(connectAgent(session.natsCreds!, session.sessionId)).rejects.toThrow(/Authorization/);
   });
 
   it('stops nats-server, the node and the broker on SIGTERM and exits 0', async () => {
