@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { ControlError, ControlErrorCode, type MeshControl } from '../actors/control/index.js';
 import {
-  loadNodeState,
+  loadTokenKey,
   nodeStatePaths,
   openSessionUsers,
   recordSessionUser,
@@ -75,8 +75,7 @@ export function registerSessionCommands(program: Command): void {
         const agentKey = newPrivateJwk();
         const createdAt = Date.now();
         const expiresAt = createdAt + flags.ttl;
-        const { tokenKey } = await loadNodeState(flags.dir);
-        const { token } = await sessionTokenIssuer(tokenKey).issue({
+        const { token } = await sessionTokenIssuer(await loadTokenKey(flags.dir)).issue({
           sessionId: sid,
           principal: flags.user,
           purpose: flags.purpose,

@@ -8,7 +8,7 @@ export {
   sessionUserOf,
 } from './session-users.js';
 export type { NodeState } from './state.js';
-export { loadNodeState, NodeStateError, nodeStatePaths } from './state.js';
+export { loadNodeState, loadTokenKey, NodeStateError, nodeStatePaths } from './state.js';
 export {
   SESSION_TOKEN_AUDIENCE,
   SESSION_TOKEN_ISSUER,

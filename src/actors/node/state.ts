@@ -39,6 +39,24 @@ export async function loadNodeState(stateDir: string): Promise<NodeState> {
   return { identity, meshSecret, tokenKey };
 }
 
+/**
+ * The mesh's session-token signing key, read only: `session create` must sign with the key the nodes
+ * verify with, never mint a new one a node has not seen.
+ */
+export async function loadTokenKey(stateDir: string): Promise<JsonWebKey> {
+  const path = nodeStatePaths(stateDir).tokenKey;
+  try {
+    const jwk = JSON.parse(await readFile(path, 'utf8')) as JsonWebKey;
+    if (typeof jwk.d === 'string') return jwk;
+  } catch (cause) {
+    throw new NodeStateError(
+      `Cannot read the session token key ${path}; start a mesh node with this --dir first ('trustmesh up' or 'trustmesh node'), which creates it.`,
+      { cause },
+    );
+  }
+  throw new NodeStateError(`${path} is not a private JWK; restore the mesh's token key from its node.`);
+}
+
 async function loadOrCreateSecret(path: string): Promise<Uint8Array> {
   let text: string;
   try {
