@@ -6,6 +6,9 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+// `up` starts nats-server, a node, a broker and a session through tsx: slow on a loaded 2-core machine.
+const UP_READY_MS = 120_000;
+
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '../../..');
 const CLI = [process.execPath, '--import', 'tsx', join(ROOT, 'src/cli/run.ts')];
@@ -32,7 +35,7 @@ describe('the seed code-review session through the MCP Inspector CLI', () => {
       up.once('exit', (code) => reject(new Error(`trustmesh up exited early with ${code}`)));
     });
     bridge = (JSON.parse(line) as { bridge: string[] }).bridge;
-  });
+  }, UP_READY_MS);
 
   afterAll(async () => {
     const exited = new Promise((resolve) => up.once('exit', resolve));

@@ -69,7 +69,7 @@ describe('trustmesh up (the embedded default behind npm start)', () => {
       up.once('exit', (code) => reject(new Error(`trustmesh up exited early with ${code}`)));
     });
     ready = JSON.parse(line) as UpReady;
-  });
+  }, UP_READY_MS);
 
   afterAll(async () => {
     if (up.exitCode === null) up.kill('SIGKILL');
@@ -108,6 +108,9 @@ describe('trustmesh up (the embedded default behind npm start)', () => {
       await client.close();
     }
   });
+
+  // `up` starts nats-server, a node, a broker and a session through tsx: slow on a loaded 2-core machine.
+  const UP_READY_MS = 120_000;
 
   it('runs nats-server in operator mode: no anonymous client, the session connects as its own NATS user', async () => {
     await expect(connect({ servers: ready.natsUrl, reconnect: false })).rejects.toThrow(/Authorization/);
