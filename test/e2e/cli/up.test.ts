@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSessionFile } from '../../../src/pki/session-file.js';
 import { sessionConnectOptions } from '../../../src/transport/index.js';
 
+// `up` starts nats-server, a node, a broker and a session through tsx: slow on a loaded 2-core machine.
+const UP_READY_MS = 120_000;
+
 const CLI = [process.execPath, '--import', 'tsx', join(import.meta.dirname, '../../../src/cli/run.ts')];
 
 interface UpReady {
