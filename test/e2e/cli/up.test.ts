@@ -112,9 +112,6 @@ describe('trustmesh up (the embedded default behind npm start)', () => {
     }
   });
 
-  // `up` starts nats-server, a node, a broker and a session through tsx: slow on a loaded 2-core machine.
-  const UP_READY_MS = 120_000;
-
   it('runs nats-server in operator mode: no anonymous client, the session connects as its own NATS user', async () => {
     await expect(connect({ servers: ready.natsUrl, reconnect: false })).rejects.toThrow(/Authorization/);
     const session = await readSessionFile(ready.sessionFile);
