@@ -5,6 +5,7 @@ import { type BrokerEvent, brokerMachine } from '../../../statecharts/index.js';
 import { NonceCache } from '../capability/index.js';
 import { type CallContext, serveCall } from './calls.js';
 import type { Listing } from './catalogue.js';
+import { encodeBrokerChange } from './changes.js';
 import { BrokerError, BrokerErrorCode } from './errors.js';
 import { type BrokerOptions, type ParsedBrokerOptions, parseBrokerOptions } from './options.js';
 import { Pins } from './pins.js';
@@ -16,6 +17,8 @@ import { type BrokerCatalogue, type BrokerSubjects, brokerSubjects, encodeCatalo
 export type BrokerState = 'connecting' | 'ready' | 'quarantined' | 'failed' | 'draining' | 'stopped';
 
 const SERVING: ReadonlySet<BrokerState> = new Set(['ready', 'quarantined']);
+/** States whose catalogue says something: a failed broker still tells operators why. */
+const LISTING: ReadonlySet<BrokerState> = new Set(['ready', 'quarantined', 'failed']);
 
 /**
  * The enforcement point in front of one MCP server. Serves `<prefix>.tool.<server>.call` and `.list`
@@ -32,6 +35,8 @@ export class ToolBroker {
   readonly #calls: CallContext;
   #upstream: UpstreamConnection | undefined;
   #observed: BrokerState | undefined;
+  /** State and pinned set last announced on `.changed`, so each change is announced once. */
+  #announced = '';
   #generation = 0;
   #settling: Promise<void> = Promise.resolve();
   #callSub: Subscription | undefined;
@@ -63,13 +68,6 @@ export class ToolBroker {
   /** Loads the pins, starts serving the catalogue and connects; resolves once the first attempt settled. */
   async start(): Promise<void> {
     await this.#pins.load();
-    this.#listSub = this.#options.connection.subscribe(this.#subjects.list, {
-      queue: this.#subjects.queue,
-      callback: (_err, msg) =>
-        this.#track(async () => {
-          msg.respond(encodeCatalogue(this.catalogue()));
-        }),
-    });
     this.#actor.subscribe((snapshot) => this.#onState(stateName(snapshot.value)));
     this.#actor.start();
     this.#onState(stateName(this.#actor.getSnapshot().value));
@@ -115,6 +113,7 @@ export class ToolBroker {
     }
     await this.#pins.approve(listing, operator);
     this.#send({ type: 'OPERATOR_APPROVE', operator });
+    this.#announce();
   }
 
   /** Restarts connecting after the retry budget ran out. */
@@ -151,18 +150,50 @@ export class ToolBroker {
     if (state === this.#observed) return;
     this.#observed = state;
     if (state === 'connecting') void this.#connect();
-    if (SERVING.has(state) && this.#callSub === undefined && this.#draining === undefined) {
-      this.#callSub = this.#options.connection.subscribe(this.#subjects.call, {
-        queue: this.#subjects.queue,
-        callback: (_err, msg) => this.#serve(msg),
-      });
-    } else if (!SERVING.has(state) && this.#callSub !== undefined && this.#draining === undefined) {
-      // Not connected: let the queue group route calls to replicas that are.
-      const sub = this.#callSub;
-      this.#callSub = undefined;
-      void sub.drain().catch(() => undefined);
-    }
+    // Not connected: let the queue group route calls to replicas that are.
+    this.#callSub = this.#follow(this.#callSub, SERVING.has(state), this.#subjects.call, (msg) =>
+      this.#serve(msg),
+    );
+    // Connecting: no catalogue to show yet; another replica's answer is better than an empty one.
+    this.#listSub = this.#follow(this.#listSub, LISTING.has(state), this.#subjects.list, (msg) =>
+      this.#track(async () => {
+        msg.respond(encodeCatalogue(this.catalogue()));
+      }),
+    );
     if (state === 'stopped') void this.#closeUpstream().then(this.#resolveStopped);
+    this.#announce();
+  }
+
+  /** Tells mesh nodes the catalogue may have changed; sessions re-list and hear `list_changed` if it did. */
+  #announce(): void {
+    const { state, pinnedSetHash } = this.catalogue();
+    const announced = `${state} ${pinnedSetHash}`;
+    if (announced === this.#announced) return;
+    this.#announced = announced;
+    try {
+      const change = encodeBrokerChange({ server: this.server, state, pinnedSetHash });
+      this.#options.connection.publish(this.#subjects.changed, change);
+    } catch {
+      // A closed connection: sessions then see the change on their next tools/list.
+    }
+  }
+
+  /** Joins or leaves the queue group on `subject` as `wanted` says; a draining broker keeps what it has. */
+  #follow(
+    sub: Subscription | undefined,
+    wanted: boolean,
+    subject: string,
+    serve: (msg: Msg) => void,
+  ): Subscription | undefined {
+    if (this.#draining !== undefined) return sub;
+    if (wanted && sub === undefined) {
+      return this.#options.connection.subscribe(subject, {
+        queue: this.#subjects.queue,
+        callback: (_err, msg) => serve(msg),
+      });
+    }
+    if (!wanted && sub !== undefined) void sub.drain().catch(() => undefined);
+    return wanted ? sub : undefined;
   }
 
   #serve(msg: Msg): void {

@@ -1,6 +1,8 @@
 export type { BrokerState } from './broker.js';
 export { ToolBroker } from './broker.js';
 export type { ToolDefinition } from './catalogue.js';
+export type { BrokerChange } from './changes.js';
+export { brokerChangesWildcard, decodeBrokerChange } from './changes.js';
 export { BrokerError, BrokerErrorCode } from './errors.js';
 export type { InjectionMarker } from './markers.js';
 export { findInjectionMarkers, INJECTION_MARKERS } from './markers.js';

@@ -49,13 +49,15 @@ export interface BrokerSubjects {
   readonly call: string;
   /** Catalogue: `<prefix>.tool.<server>.list`. */
   readonly list: string;
+  /** State and pinned-set changes, announced to mesh nodes: `<prefix>.tool.<server>.changed`. */
+  readonly changed: string;
   /** The queue group every replica of the server joins. */
   readonly queue: string;
 }
 
 export function brokerSubjects(prefix: string, server: string): BrokerSubjects {
   const root = `${prefix}.tool.${server}`;
-  return { call: `${root}.call`, list: `${root}.list`, queue: root };
+  return { call: `${root}.call`, list: `${root}.list`, changed: `${root}.changed`, queue: root };
 }
 
 /** What a request asks of the server, and what its capability must be bound to. */

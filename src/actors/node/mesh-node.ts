@@ -3,6 +3,7 @@ import type { QueuedIterator, Subscription } from '@nats-io/transport-node';
 import { KvRevocationList, RevocationKind } from '../../pki/revocation/index.js';
 import type { SessionTokenVerifier } from '../../pki/tokens/index.js';
 import { loadPolicy, type PolicyBundle } from '../../policy/index.js';
+import { brokerChangesWildcard, decodeBrokerChange } from '../broker/index.js';
 import {
   type ControlBuckets,
   type ControlSubjects,
@@ -130,6 +131,18 @@ export class MeshNode {
           err
             ? report(err)
             : answerSessionControl(msg, this.#subjects, (sid) => this.#sessions.get(sid), report),
+      }),
+      // One subscription per node, not per session: each hosted session re-lists the changed server.
+      nc.subscribe(brokerChangesWildcard(this.#options.prefix), {
+        callback: (err, msg) => {
+          if (err) return report(err);
+          try {
+            const { server } = decodeBrokerChange(this.#options.prefix, msg.subject, msg.data);
+            for (const session of this.#sessions.values()) session.brokerChanged(server);
+          } catch (cause) {
+            report(cause);
+          }
+        },
       }),
       nc.subscribe(this.#subjects.nodeSessions, {
         callback: (err, msg) => {

@@ -69,6 +69,8 @@ export class SessionActor {
   #usage: Usage;
   /** Signature of the tool list the agent last saw; `list_changed` goes out when it would differ. */
   #advertised: string | undefined;
+  /** Re-listings after broker changes, one at a time, so an older answer never lands last. */
+  #relisting: Promise<void> = Promise.resolve();
   #closing: Promise<void> | undefined;
   /** The operator's answer while it is being delivered to the machine, and the record it settled. */
   #answer: { callId: string; outcome: ApprovalStatus; request: ApproveRequest } | undefined;
@@ -197,6 +199,19 @@ export class SessionActor {
     this.#toolsMaybeChanged();
   }
 
+  /**
+   * A broker announced a state or pinned-set change: re-lists that server and sends `list_changed` if
+   * the tools the agent last listed differ. Nothing to do before the agent's first `tools/list`.
+   */
+  brokerChanged(server: string): void {
+    if (this.#advertised === undefined || this.#closing) return;
+    if (!grantedServers(this.#policy, this.#options.descriptor).includes(server)) return;
+    this.#relisting = this.#relisting.then(async () => {
+      await this.#relist(server);
+      this.#toolsMaybeChanged();
+    });
+  }
+
   snapshot(): SessionSnapshot {
     return {
       version: 1,
@@ -249,19 +264,19 @@ export class SessionActor {
 
   async #listTools(): Promise<Tool[]> {
     const servers = grantedServers(this.#policy, this.#options.descriptor);
-    await Promise.all(
-      servers.map(async (server) => {
-        try {
-          this.#catalogues.set(server, await this.#brokers.list(server));
-        } catch (err) {
-          this.#catalogues.delete(server);
-          this.#options.report(err);
-        }
-      }),
-    );
+    await Promise.all(servers.map((server) => this.#relist(server)));
     const tools = this.#visible();
     this.#advertised = toolsSignature(tools);
     return tools;
+  }
+
+  async #relist(server: string): Promise<void> {
+    try {
+      this.#catalogues.set(server, await this.#brokers.list(server));
+    } catch (err) {
+      this.#catalogues.delete(server);
+      this.#options.report(err);
+    }
   }
 
   #visible(): Tool[] {
