@@ -223,7 +223,13 @@ export class ToolBroker {
       this.#upstream = connection;
       const live = connection;
       live.client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.#relist(live));
-      await this.#judge(await this.#pins.list(live, this.#options.connectTimeoutMs));
+      // In the same queue as re-listings: a server that announces list_changed at once (many do) must
+      // not be judged, and pinned on first use, twice at the same time.
+      const first = this.#settling.then(async () =>
+        this.#judge(await this.#pins.list(live, this.#options.connectTimeoutMs)),
+      );
+      this.#settling = first.catch(() => undefined);
+      await first;
     } catch (err) {
       if (connection !== undefined && this.#upstream === connection) this.#upstream = undefined;
       await connection?.close();

@@ -9,6 +9,7 @@ import {
   verifyCapability,
 } from '../capability/index.js';
 import { BrokerError, BrokerErrorCode } from './errors.js';
+import { type ListMethod, listUpstream } from './lists.js';
 import { stripInvisible } from './sanitise.js';
 import type { UpstreamConnection } from './upstream.js';
 import {
@@ -107,6 +108,8 @@ async function callUpstream(
         return await connection.client.readResource(params, options);
       case CapabilityMethod.PromptsGet:
         return await connection.client.getPrompt(params, options);
+      default:
+        return await listUpstream(connection, context.server, target.method as ListMethod, options.timeout);
     }
   } catch (err) {
     throw upstreamFailure(context, connection, target, err);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ToolDefinition } from './catalogue.js';
@@ -52,7 +53,7 @@ export class FilePinStore implements PinStore {
 
   async save(record: PinRecord): Promise<void> {
     const path = this.#path(record.server);
-    const temporary = `${path}.${process.pid}.tmp`;
+    const temporary = `${path}.${process.pid}.${randomUUID()}.tmp`;
     try {
       await mkdir(this.#dir, { recursive: true, mode: 0o700 });
       await writeFile(temporary, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });

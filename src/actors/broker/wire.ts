@@ -8,7 +8,10 @@ import { BrokerError, BrokerErrorCode } from './errors.js';
 export interface BrokerRequest {
   readonly capability: Uint8Array;
   readonly method: CapabilityMethod;
-  /** `tools/call` and `prompts/get`: `{ name: '<server>.<name>', arguments }`; `resources/read`: `{ uri }`. */
+  /**
+   * `tools/call` and `prompts/get`: `{ name: '<server>.<name>', arguments }`; `resources/read`: `{ uri }`;
+   * the list methods: `{}`.
+   */
   readonly params: Readonly<Record<string, unknown>>;
 }
 
@@ -71,6 +74,12 @@ export interface CallTarget {
 }
 
 const METHODS: ReadonlySet<string> = new Set(Object.values(CapabilityMethod));
+/** Methods that list what a server offers; their capability binds the method and no arguments. */
+export const LIST_METHODS: ReadonlySet<CapabilityMethod> = new Set([
+  CapabilityMethod.ResourcesList,
+  CapabilityMethod.ResourceTemplatesList,
+  CapabilityMethod.PromptsList,
+]);
 
 // Plain MessagePack only: no records, bundled strings or extension types.
 const packr = new Packr({
@@ -133,6 +142,8 @@ export function decodeCatalogue(bytes: Uint8Array): BrokerCatalogue {
 /** Resolves a request's target; a name outside `<server>.` is unknown to this broker. */
 export function callTarget(server: string, request: Pick<BrokerRequest, 'method' | 'params'>): CallTarget {
   const { method, params } = request;
+  // Lists page through the whole server on the broker's side: no agent cursor reaches it.
+  if (LIST_METHODS.has(method)) return { method, tool: method, args: {}, upstreamParams: {} };
   if (method === CapabilityMethod.ResourcesRead) {
     if (typeof params.uri !== 'string' || params.uri.length === 0)
       throw badRequest('resources/read needs a uri');

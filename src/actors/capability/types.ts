@@ -3,6 +3,10 @@ export const CapabilityMethod = {
   ToolsCall: 'tools/call',
   ResourcesRead: 'resources/read',
   PromptsGet: 'prompts/get',
+  /** The list methods carry no name: the capability's `tool` is the method itself. */
+  ResourcesList: 'resources/list',
+  ResourceTemplatesList: 'resources/templates/list',
+  PromptsList: 'prompts/list',
 } as const;
 export type CapabilityMethod = (typeof CapabilityMethod)[keyof typeof CapabilityMethod];
 
@@ -12,7 +16,7 @@ export interface Capability {
   readonly sid: string;
   readonly server: string;
   readonly method: CapabilityMethod;
-  /** Tool or prompt name without the `server.` prefix, or the resource URI. */
+  /** Tool or prompt name without the `server.` prefix, the resource URI, or a list method's own name. */
   readonly tool: string;
   /** Hex SHA-256 of the canonical JSON of the call's arguments. */
   readonly argsDigest: string;

@@ -27,7 +27,7 @@ const FORWARDED: ReadonlySet<string> = new Set(Object.values(CapabilityMethod));
 
 /** One request the agent made that reaches a server if policy allows it. */
 export interface MediatedRequest {
-  /** `tools/call`, `resources/read`, `prompts/get` reach a broker; other methods are only decided. */
+  /** The `CapabilityMethod`s reach a broker; other methods are only decided. */
   readonly method: string;
   readonly server: string;
   /** Tool or prompt name, or resource URI. */
@@ -140,7 +140,8 @@ export class CallPath {
 
 /**
  * What the capability binds and what the broker receives: tools get the canonicalised arguments, prompts
- * their arguments, resources the URI alone (the broker binds `resources/read` to `{}` and the URI).
+ * their arguments, resources the URI alone (the broker binds `resources/read` to `{}` and the URI), lists
+ * nothing (the broker binds them to `{}` and the method).
  */
 function brokerArgs(
   bundle: PolicyBundle,
@@ -157,7 +158,10 @@ function brokerArgs(
       const args = (request.args.arguments ?? {}) as Record<string, unknown>;
       return { args, params: { name, arguments: args } };
     }
-    default:
+    case CapabilityMethod.ResourcesRead:
       return { args: {}, params: { uri: request.name } };
+    default:
+      // The list methods: the broker lists every page itself, so nothing of the agent's is forwarded.
+      return { args: {}, params: {} };
   }
 }

@@ -4,6 +4,9 @@ import {
   type CallToolResult,
   GetPromptRequestSchema,
   type GetPromptResult,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
   ReadResourceRequestSchema,
   type ReadResourceResult,
@@ -17,13 +20,20 @@ import { jsonBytes, splitKey } from './forward.js';
 export interface HandlerDeps {
   readonly policy: () => PolicyBundle;
   readonly listTools: () => Promise<Tool[]>;
+  /** The servers on which the session's purpose allows `method`. */
+  readonly servers: (method: string) => string[];
   readonly path: CallPath;
 }
 
+type ListMethod =
+  | typeof CapabilityMethod.ResourcesList
+  | typeof CapabilityMethod.ResourceTemplatesList
+  | typeof CapabilityMethod.PromptsList;
+
 /**
  * The session's MCP surface. `tools/list` is answered here (filtered to the grant and the state);
- * `tools/call`, `resources/read` and `prompts/get` go through the call path; every other method is
- * decided by the same policy, which denies what no purpose grants.
+ * `tools/call`, `resources/read`, `prompts/get` and the resource and prompt lists go through the call
+ * path; every other method is decided by the same policy, which denies what no purpose grants.
  */
 export function registerMcpHandlers(server: Server, deps: HandlerDeps): void {
   const { path, policy } = deps;
@@ -65,12 +75,46 @@ export function registerMcpHandlers(server: Server, deps: HandlerDeps): void {
     )) as GetPromptResult;
   });
 
+  const list = (method: ListMethod, key: string) => async (request: { params?: object }) =>
+    ({ [key]: await listAcross(deps, method, key, { ...request.params }) }) as never;
+  server.setRequestHandler(ListResourcesRequestSchema, list(CapabilityMethod.ResourcesList, 'resources'));
+  server.setRequestHandler(
+    ListResourceTemplatesRequestSchema,
+    list(CapabilityMethod.ResourceTemplatesList, 'resourceTemplates'),
+  );
+  server.setRequestHandler(ListPromptsRequestSchema, list(CapabilityMethod.PromptsList, 'prompts'));
+
   // Everything else is decided by policy too: nothing reaches a server just because it is unlisted.
   server.fallbackRequestHandler = async (request) => {
     const params = (request.params ?? {}) as Record<string, unknown>;
     const owner = onlyServerGranting(policy(), request.method);
     return path.mediate(methodRequest(owner, request.method, request.method, params)) as never;
   };
+}
+
+/**
+ * One list, decided and forwarded per server the purpose allows it on, joined in server order. A server
+ * that was denied or failed is left out; if every one was, the agent gets the first refusal. With no
+ * server granted, the request is still decided, and denied, so the refusal names the rule.
+ */
+async function listAcross(
+  deps: HandlerDeps,
+  method: ListMethod,
+  key: string,
+  params: Record<string, unknown>,
+): Promise<unknown[]> {
+  const servers = deps.servers(method);
+  if (servers.length === 0) {
+    const result = await deps.path.mediate(methodRequest(undefined, method, method, params));
+    return (result[key] as unknown[] | undefined) ?? [];
+  }
+  const results = await Promise.allSettled(
+    servers.map((server) => deps.path.mediate(methodRequest(server, method, method, params))),
+  );
+  const lists = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value[key] as unknown[]] : []));
+  const first = results[0];
+  if (lists.length === 0 && first?.status === 'rejected') throw first.reason;
+  return lists.flatMap((items) => items ?? []);
 }
 
 function methodRequest(

@@ -35,7 +35,7 @@ import { registerMcpHandlers } from './mcp-handlers.js';
 import { type ParsedSessionOptions, parseSessionOptions, type SessionActorOptions } from './options.js';
 import type { SessionSnapshot } from './snapshot.js';
 import { TokenGate } from './token-gate.js';
-import { grantedServers, toolsSignature, visibleTools } from './tool-view.js';
+import { grantedServers, methodServers, toolsSignature, visibleTools } from './tool-view.js';
 
 /** Containment verbs and the statechart command each sends. */
 export const OPERATOR_EVENTS = {
@@ -129,6 +129,7 @@ export class SessionActor {
     registerMcpHandlers(this.#server, {
       policy: () => this.#policy,
       listTools: () => this.#listTools(),
+      servers: (method) => methodServers(this.#policy, options.descriptor, method),
       path: new CallPath({
         sid: this.sid,
         calls: this.#calls,

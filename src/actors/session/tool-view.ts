@@ -26,6 +26,17 @@ export function grantedServers(bundle: PolicyBundle, descriptor: SessionDescript
   return [...servers].sort();
 }
 
+/** The servers on which the session's purpose allows `method` (a `server.method` grant), sorted. */
+export function methodServers(bundle: PolicyBundle, descriptor: SessionDescriptor, method: string): string[] {
+  const purpose = bundle.purposes.get(descriptor.purpose);
+  const servers: string[] = [];
+  for (const [key, grant] of purpose?.methods ?? []) {
+    const split = splitKey(key);
+    if (grant.allowed && split?.name === method) servers.push(split.server);
+  }
+  return servers.sort();
+}
+
 /**
  * What `tools/list` shows: the brokers' tools (named `server.tool` by their brokers), only those the purpose
  * grants to this principal, that the catalogue gives an effect, and that the state lets through
