@@ -157,9 +157,7 @@ async function writeMeshCreds(
 ): Promise<{ node: string; broker: string }> {
   const issued = {
     node: authority.issueNodeUser({ nodeId: 'local' }),
-    // Not issueBrokerUser yet: its permissions lack the broker's control subject
-    // (<prefix>.ctl.broker.<server>.>), without which 'broker status|approve' cannot reach it (see 0007).
-    'broker-filesystem': authority.issueNodeUser({ nodeId: 'broker-filesystem' }),
+    'broker-filesystem': authority.issueBrokerUser({ server: 'filesystem' }),
     operator: authority.issueNodeUser({ nodeId: 'operator' }),
   };
   await Promise.all(

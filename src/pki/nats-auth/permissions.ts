@@ -48,12 +48,13 @@ export function nodePermissions(prefix: string, responseTtlMs: number): UserPerm
 
 /**
  * A tool broker for one MCP server: receives only its own server's calls (in its queue group) and
- * answers into the callers' inboxes; it can publish nowhere else.
+ * its operator commands (`broker approve`), answers into the callers' inboxes, and announces its
+ * own catalogue changes; it can publish nowhere else.
  */
 export function brokerPermissions(prefix: string, server: string): UserPermissions {
   return {
-    pub: { allow: [MESH_INBOX] },
-    sub: { allow: [`${prefix}.tool.${server}.>`] },
+    pub: { allow: [MESH_INBOX, `${prefix}.tool.${server}.changed`] },
+    sub: { allow: [`${prefix}.tool.${server}.>`, `${prefix}.ctl.broker.${server}.>`] },
   };
 }
 

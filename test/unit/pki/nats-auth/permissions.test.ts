@@ -42,10 +42,10 @@ describe('user permissions', () => {
     expect(resp).toEqual({ max: 1, ttl: 1_000_000_000 });
   });
 
-  it("keep a broker to its own server's calls and the mesh's inboxes", () => {
+  it("keep a broker to its own server's calls, its operator commands and the mesh's inboxes", () => {
     expect(brokerPermissions('tm', 'filesystem')).toEqual({
-      pub: { allow: ['_INBOX.>'] },
-      sub: { allow: ['tm.tool.filesystem.>'] },
+      pub: { allow: ['_INBOX.>', 'tm.tool.filesystem.changed'] },
+      sub: { allow: ['tm.tool.filesystem.>', 'tm.ctl.broker.filesystem.>'] },
     });
   });
 });
