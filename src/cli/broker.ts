@@ -106,7 +106,7 @@ async function runBroker(command: string[], flags: RunFlags): Promise<void> {
     : { kind: 'stdio', command: program ?? '', args };
   const resolved = await resolveMesh(flags);
   const mesh = flags.creds ? { ...resolved, creds: flags.creds } : resolved;
-  const nc = await connectToMesh(mesh, `trustmesh-broker-${flags.server}-${process.pid}`);
+  const nc = await connectToMesh(mesh, `trustmesh-broker-${flags.server}-${process.pid}`, { service: true });
   try {
     const { meshSecret } = await loadNodeState(flags.dir);
     const broker = new ToolBroker({

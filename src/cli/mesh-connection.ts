@@ -106,11 +106,22 @@ function exists(path: string): Promise<boolean> {
   );
 }
 
-/** Connects an operator tool to the mesh, failing fast with a message that says what to check. */
-export async function connectToMesh(mesh: MeshInfo, name: string): Promise<NatsConnection> {
+/** How a long-running mesh process connects: it rides out NATS restarts, and request errors skip the async stack capture nats.js otherwise pays on every request. */
+export const SERVICE_CONNECTION = { maxReconnectAttempts: -1, noAsyncTraces: true } as const;
+
+/**
+ * Connects to the mesh, failing fast with a message that says what to check. An operator tool
+ * (the default) gives up at once when the connection drops; a `service` reconnects forever.
+ */
+export async function connectToMesh(
+  mesh: MeshInfo,
+  name: string,
+  { service = false }: { service?: boolean } = {},
+): Promise<NatsConnection> {
   const auth = await credsOptions(mesh.creds);
+  const lifetime = service ? SERVICE_CONNECTION : { maxReconnectAttempts: 0 };
   try {
-    return await connect({ servers: mesh.natsUrl, name, maxReconnectAttempts: 0, timeout: 5_000, ...auth });
+    return await connect({ servers: mesh.natsUrl, name, timeout: 5_000, ...lifetime, ...auth });
   } catch (cause) {
     throw new MeshNotFoundError(
       `cannot reach the mesh at ${mesh.natsUrl} (${(cause as Error).message}). ` +

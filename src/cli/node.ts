@@ -3,7 +3,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { MeshNode } from '../actors/node/index.js';
 import { DEFAULT_PREFIX } from '../transport/index.js';
 import { untilSignal } from './child.js';
-import { credsOptions, localNatsAuthority } from './mesh-connection.js';
+import { credsOptions, localNatsAuthority, SERVICE_CONNECTION } from './mesh-connection.js';
 import { DEFAULT_STATE_DIR } from './state-dir.js';
 
 interface NodeOptions {
@@ -51,6 +51,7 @@ async function runNode(options: NodeOptions): Promise<void> {
   const nc = await connect({
     servers: options.nats,
     name: `trustmesh-node-${process.pid}`,
+    ...SERVICE_CONNECTION,
     ...(await credsOptions(options.creds)),
   });
   // In operator mode the node revokes a suspended or killed session's NATS user itself.
