@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 const FILES: Readonly<Record<string, string>> = {
   'README.md': '# demo-service\n\nA tiny service for trying trustmesh. Source lives in src/.\n',
   'src/index.ts': "import { greet } from './util/greet.js';\n\nconsole.log(greet('mesh'));\n",
-  'src/util/greet.ts': 'export function greet(name: string): string {\n  return `hello, ${name}`;\n}\n',
+  'src/util/greet.ts': "export function greet(name: string): string {\n  return 'hello, ' + name;\n}\n",
   'src/components/Banner.tsx': 'export const Banner = () => <h1>demo-service</h1>;\n',
   '.env':
     'DATABASE_URL=postgres://demo:not-a-real-password@127.0.0.1/demo\nAPI_TOKEN=demo-token-never-leave\n',
