@@ -140,7 +140,8 @@ async function up(options: UpOptions, out: Output): Promise<void> {
     const why = await Promise.race([untilSignal(), ...exited]);
     out.progress(`stopping (${why})…`);
   } finally {
-    for (const child of children.reverse()) await stopChild(child);
+    // The node first: its sessions end before the broker they call goes away.
+    for (const child of children) await stopChild(child);
     await nats.stop();
   }
   out.progress('trustmesh stopped.');
