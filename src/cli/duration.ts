@@ -1,13 +1,10 @@
 import { InvalidArgumentError } from 'commander';
+import { durationMs } from '../duration.js';
 
-const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-const UNIT_MS = [86_400_000, 3_600_000, 60_000, 1_000] as const;
-
-/** `90s`, `30m`, `1h`, `1d2h` (units in d, h, m, s order) as milliseconds; a commander argument parser. */
+/** `90s`, `30m`, `1h`, `1d2h` as milliseconds; a commander argument parser. */
 export function parseDuration(value: string): number {
-  const match = DURATION.exec(value);
-  const ms = match ? UNIT_MS.reduce((sum, unit, i) => sum + unit * Number(match[i + 1] ?? 0), 0) : 0;
-  if (!Number.isSafeInteger(ms) || ms <= 0) {
+  const ms = durationMs(value);
+  if (ms === undefined) {
     throw new InvalidArgumentError(`"${value}" is not a duration; write e.g. 90s, 30m, 1h or 1d2h.`);
   }
   return ms;

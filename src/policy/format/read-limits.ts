@@ -1,9 +1,7 @@
+import { durationMs } from '../../duration.js';
 import type { Located } from './located.js';
 import type { Entry, NodeReader } from './reader.js';
 import { type RawLimits, type RawSchedule, type RawWindow, WEEKDAYS, type Weekday } from './schema.js';
-
-const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-const UNIT_SECONDS = [86_400, 3_600, 60, 1] as const;
 
 /** A duration in seconds: a whole number (the seed's `ttl: 3600`) or text such as `1h30m`. */
 export function readDuration(r: NodeReader, entry: Entry | undefined): Located<number> | undefined {
@@ -11,12 +9,11 @@ export function readDuration(r: NodeReader, entry: Entry | undefined): Located<n
   if (typeof r.value(entry) === 'number') return r.count(entry);
   const asText = r.string(entry);
   if (!asText) return undefined;
-  const match = DURATION.exec(asText.value);
-  if (!match || asText.value === '') {
+  const ms = durationMs(asText.value);
+  if (ms === undefined) {
     return r.fail(asText.loc, `"${asText.value}" is not a duration; write seconds (3600) or e.g. "1h30m"`);
   }
-  const seconds = UNIT_SECONDS.reduce((sum, unit, i) => sum + unit * Number(match[i + 1] ?? 0), 0);
-  return { value: seconds, loc: asText.loc };
+  return { value: ms / 1_000, loc: asText.loc };
 }
 
 export function readLimits(r: NodeReader, entry: Entry | undefined): RawLimits | undefined {
