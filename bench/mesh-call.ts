@@ -8,6 +8,7 @@ import { FilePinStore, ToolBroker } from '../src/actors/broker/index.js';
 import { deriveCapabilityKey } from '../src/actors/capability/index.js';
 import { MeshControl, type SessionDescriptor } from '../src/actors/control/index.js';
 import { loadNodeState, MeshNode, nodeStatePaths, sessionTokenIssuer } from '../src/actors/node/index.js';
+import { SERVICE_CONNECTION } from '../src/cli/mesh-connection.js';
 import { loadOrCreatePrivateJwk, publicJwkOf } from '../src/pki/key-store.js';
 import { withSessionToken } from '../src/pki/tokens/index.js';
 import {
@@ -98,7 +99,7 @@ async function startBenchMesh(url: string): Promise<BenchMesh> {
     };
 
     const broker = new ToolBroker({
-      connection: await connection(),
+      connection: await connection(SERVICE_CONNECTION),
       server: SERVER,
       upstream: {
         kind: 'stdio',
@@ -114,7 +115,11 @@ async function startBenchMesh(url: string): Promise<BenchMesh> {
     await broker.start();
     await broker.waitForState(['ready'], READY_TIMEOUT_MS);
 
-    const node = await MeshNode.start({ nc: await connection(), stateDir: dir, policyPaths: [policyPath] });
+    const node = await MeshNode.start({
+      nc: await connection(SERVICE_CONNECTION),
+      stateDir: dir,
+      policyPaths: [policyPath],
+    });
     teardown.push(() => node.close());
 
     const sid = newSessionId();

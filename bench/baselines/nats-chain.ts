@@ -1,6 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from '@nats-io/transport-node';
+import { SERVICE_CONNECTION } from '../../src/cli/mesh-connection.js';
 import { ECHO_TEXT } from '../runner/payload.js';
 import type { RoundTripFigures, RoundTripOptions } from '../runner/round-trip.js';
 import { measureRoundTrip } from '../runner/round-trip.js';
@@ -24,7 +25,8 @@ const ECHO_CHILD = 'process.stdin.pipe(process.stdout)';
  * have their own connection, as the agent, the mesh node and the broker do in `mesh-call`.
  */
 export async function benchNatsChain(options: NatsChainOptions): Promise<RoundTripFigures> {
-  const connectOne = () => connect({ servers: options.url });
+  // Same connection options as the mesh's node and broker, so the chain pays what the mesh pays.
+  const connectOne = () => connect({ servers: options.url, ...SERVICE_CONNECTION });
   const [client, session, broker] = await Promise.all([connectOne(), connectOne(), connectOne()]);
   let child: LineEchoChild | undefined;
   try {
