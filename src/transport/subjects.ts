@@ -13,9 +13,10 @@ export const MAX_PREFIX_LENGTH = 32;
 // so a value can never widen or escape the subject namespace it is put into.
 const SAFE_TOKEN = /^[A-Za-z0-9_-]+$/;
 
-/** A new session id: 128 random bits, base64url (22 characters), one safe NATS subject token. */
+/** A new session id: `s` and 128 random bits in base64url (23 characters), one safe NATS subject token. */
 export function newSessionId(): string {
-  return randomBytes(16).toString('base64url');
+  // The leading letter keeps the id from ever starting with '-', which a command line reads as a flag.
+  return `s${randomBytes(16).toString('base64url')}`;
 }
 
 /** Throws `InvalidSubjectTokenError` unless `sid` is one safe NATS subject token. */

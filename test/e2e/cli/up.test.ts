@@ -82,7 +82,7 @@ describe('trustmesh up (the embedded default behind npm start)', () => {
   it('starts nats-server, a mesh node and a ready filesystem broker, and writes a private session file', async () => {
     expect(ready).toMatchObject({ ok: true, brokerState: 'ready' });
     expect(ready.natsUrl).toMatch(/^nats:\/\/127\.0\.0\.1:\d+$/);
-    expect(ready.sessionId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(ready.sessionId).toMatch(/^s[A-Za-z0-9_-]{22}$/);
     expect(ready.policyVersion).toMatch(/^sha256:/);
     expect(alive(ready.natsPid) && alive(ready.nodePid) && alive(ready.brokerPid)).toBe(true);
     expect((await stat(ready.sessionFile)).mode & 0o077).toBe(0);

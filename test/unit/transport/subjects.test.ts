@@ -26,12 +26,12 @@ const UNSAFE = [
 ] as const;
 
 describe('newSessionId', () => {
-  it('is 128 random bits in 22 base64url characters, a valid session id', () => {
+  it("is 's' and 128 random bits in 22 base64url characters, a valid session id never read as a flag", () => {
     const ids = new Set(Array.from({ length: 1000 }, newSessionId));
     expect(ids.size).toBe(1000);
     for (const id of ids) {
-      expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
-      expect(Buffer.from(id, 'base64url')).toHaveLength(16);
+      expect(id).toMatch(/^s[A-Za-z0-9_-]{22}$/);
+      expect(Buffer.from(id.slice(1), 'base64url')).toHaveLength(16);
       expect(() => assertSessionId(id)).not.toThrow();
     }
   });
