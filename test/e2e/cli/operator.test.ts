@@ -4,6 +4,7 @@ import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalRecord, SessionInspection, SessionSummary } from '../../../src/actors/control/index.js';
 import { until } from '../../integration/actors/session/mesh-fixture.js';
+import { refusal } from '../../support/refusal.js';
 import { type OperatorMesh, startOperatorMesh } from './operator-mesh.js';
 
 const PR = { repo: 'acme/api', number: 1 };
@@ -16,15 +17,6 @@ interface Created {
   state: string;
   sessionFile: string;
   bridge: string[];
-}
-
-async function refusal(call: Promise<unknown>): Promise<McpError> {
-  const err = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(McpError);
-  return err as McpError;
 }
 
 describe('trustmesh session|sessions|approvals against a real mesh', () => {
@@ -95,7 +87,10 @@ describe('trustmesh session|sessions|approvals against a real mesh', () => {
       expect(suspended.code).toBe(0);
       expect(suspended.stdout).toContain(`session ${sid}: active → suspended (operator alice: SEC-42)`);
       expect(suspended.stdout).toContain(`trustmesh sessions resume ${sid}`);
-      const denied = await refusal(client.callTool({ name: 'github.get_pull_request', arguments: PR }));
+      const denied = await refusal(
+        client.callTool({ name: 'github.get_pull_request', arguments: PR }),
+        McpError,
+      );
       // Suspending revokes the session's token: the very next call is refused for it.
       expect(denied.data).toMatchObject({ reason: 'ERR_TOKEN_REVOKED', state: 'suspended' });
 
@@ -115,7 +110,10 @@ describe('trustmesh session|sessions|approvals against a real mesh', () => {
       const resumed = await mesh.cliJson('sessions', 'resume', sid!, '--operator', 'bob');
       expect(resumed.body).toMatchObject({ ok: true, from: 'suspended', to: 'active', changed: true });
       // Resume moves the session, not the revoked credentials: the agent needs new ones.
-      const stillRevoked = await refusal(client.callTool({ name: 'github.get_pull_request', arguments: PR }));
+      const stillRevoked = await refusal(
+        client.callTool({ name: 'github.get_pull_request', arguments: PR }),
+        McpError,
+      );
       expect(stillRevoked.data).toMatchObject({ reason: 'ERR_TOKEN_REVOKED', state: 'active' });
     },
     CLI_TEST_MS,
@@ -144,7 +142,10 @@ describe('trustmesh session|sessions|approvals against a real mesh', () => {
       expect(again).toMatchObject({ code: 1, body: { ok: false, code: 'ERR_CONTROL_NO_PENDING_APPROVAL' } });
       expect(String(again.body.message)).toContain('timed out');
 
-      const refused = refusal(client.callTool({ name: 'github.merge_pull_request', arguments: PR }));
+      const refused = refusal(
+        client.callTool({ name: 'github.merge_pull_request', arguments: PR }),
+        McpError,
+      );
       const second = await pendingFor(sid);
       const denied = await mesh.cli('approvals', 'deny', second.callId, '--reason', 'release freeze');
       expect(denied.code).toBe(0);

@@ -4,20 +4,11 @@ import { SessionRpcCode } from '../../../src/actors/session/index.js';
 import { KvRevocationList, RevocationKind } from '../../../src/pki/revocation/index.js';
 import { TokenErrorCode } from '../../../src/pki/tokens/index.js';
 import { generateKeyPair, newSessionId } from '../../../src/transport/index.js';
+import { refusal } from '../../support/refusal.js';
 import { type AgentTokenOptions, type Mesh, startMesh, until } from '../actors/session/mesh-fixture.js';
 
 const PR = { repo: 'acme/api', number: 1 };
 const HOUR = 3_600_000;
-
-/** The JSON-RPC error a promise was refused with. */
-async function refusal(pending: Promise<unknown>): Promise<McpError> {
-  const err = await pending.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(McpError);
-  return err as McpError;
-}
 
 function expectTokenDenial(err: McpError, code: TokenErrorCode): void {
   expect(err.code).toBe(SessionRpcCode.Denied);
@@ -56,7 +47,7 @@ describe('session tokens on every call, on a real mesh', () => {
   it.each(refused)(
     'refuses an agent presenting %s, with its code, before anything runs',
     async (_, token, code) => {
-      expectTokenDenial(await refusal(mesh.session('review', token)), code);
+      expectTokenDenial(await refusal(mesh.session('review', token), McpError), code);
     },
   );
 
@@ -85,7 +76,7 @@ describe('session tokens on every call, on a real mesh', () => {
     const { sid, client } = await mesh.session('review');
     await client.callTool({ name: 'github.get_pull_request', arguments: PR });
     await mesh.control.suspend(sid, { operator: 'sec-oncall', reason: 'test' });
-    const err = await refusal(client.callTool({ name: 'github.get_pull_request', arguments: PR }));
+    const err = await refusal(client.callTool({ name: 'github.get_pull_request', arguments: PR }), McpError);
     expectTokenDenial(err, TokenErrorCode.Revoked);
     expect(err.data).toMatchObject({ state: 'suspended' });
   });

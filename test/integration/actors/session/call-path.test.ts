@@ -8,20 +8,11 @@ import {
   openControlBuckets,
 } from '../../../../src/actors/control/index.js';
 import { SessionRpcCode } from '../../../../src/actors/session/index.js';
+import { refusal } from '../../../support/refusal.js';
 import { type Mesh, startMesh, until } from './mesh-fixture.js';
 
 const OPERATOR = { operator: 'sec-oncall', reason: 'test' };
 const pr = (number: number) => ({ repo: 'acme/api', number });
-
-/** The JSON-RPC error a call was refused with. */
-async function refusal(call: Promise<unknown>): Promise<McpError> {
-  const err = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(McpError);
-  return err as McpError;
-}
 
 function text(result: unknown): string {
   return (result as { content: { text: string }[] }).content[0]!.text;
@@ -47,6 +38,7 @@ describe('session actor: the zero-trust call path', () => {
     const { sid, client } = await mesh.session('review');
     const early = await refusal(
       client.callTool({ name: 'github.create_comment', arguments: { ...pr(2), body: 'lgtm' } }),
+      McpError,
     );
     expect(early.code).toBe(SessionRpcCode.Denied);
     expect(early.data).toMatchObject({ reason: 'DENY_REQUIRES', rule: 'policy.yaml:12', state: 'active' });
@@ -55,6 +47,7 @@ describe('session actor: the zero-trust call path', () => {
     await client.callTool({ name: 'github.get_pull_request', arguments: pr(1) });
     const otherPr = await refusal(
       client.callTool({ name: 'github.create_comment', arguments: { ...pr(2), body: 'x' } }),
+      McpError,
     );
     expect(otherPr.data).toMatchObject({ reason: 'DENY_REQUIRES' });
 
@@ -65,7 +58,10 @@ describe('session actor: the zero-trust call path', () => {
     });
     expect(text(done)).toBe('Comment 1 added to acme/api#2.');
 
-    const merge = await refusal(client.callTool({ name: 'github.merge_pull_request', arguments: pr(2) }));
+    const merge = await refusal(
+      client.callTool({ name: 'github.merge_pull_request', arguments: pr(2) }),
+      McpError,
+    );
     expect(merge.data).toMatchObject({ reason: 'DENY_NOT_ALLOWED', rule: 'policy.yaml:13' });
     expect(merge.message).toMatch(/denied by rule policy\.yaml:13 .*explicitly forbids/);
 
@@ -79,15 +75,21 @@ describe('session actor: the zero-trust call path', () => {
     const { sid, client } = await mesh.session('review');
     await client.callTool({ name: 'github.get_pull_request', arguments: pr(1) });
     expect(await mesh.control.suspend(sid, OPERATOR)).toMatchObject({ state: 'suspended' });
-    const next = await refusal(client.callTool({ name: 'github.get_pull_request', arguments: pr(1) }));
+    const next = await refusal(
+      client.callTool({ name: 'github.get_pull_request', arguments: pr(1) }),
+      McpError,
+    );
     expect(next.data).toMatchObject({
       reason: 'ERR_TOKEN_REVOKED',
       rule: 'session-token',
       state: 'suspended',
     });
-    expect((await refusal(client.listTools())).data).toMatchObject({ reason: 'ERR_TOKEN_REVOKED' });
+    expect((await refusal(client.listTools(), McpError)).data).toMatchObject({ reason: 'ERR_TOKEN_REVOKED' });
     await mesh.control.resume(sid, OPERATOR);
-    const after = await refusal(client.callTool({ name: 'github.get_pull_request', arguments: pr(1) }));
+    const after = await refusal(
+      client.callTool({ name: 'github.get_pull_request', arguments: pr(1) }),
+      McpError,
+    );
     expect(after.data).toMatchObject({ reason: 'ERR_TOKEN_REVOKED', state: 'active' });
     const history = (await mesh.control.inspect(sid)).transitions.map((t) => t.to);
     expect(history).toEqual(['active', 'suspended', 'active']);
@@ -105,6 +107,7 @@ describe('session actor: the zero-trust call path', () => {
     await client.callTool({ name: 'github.get_pull_request', arguments: pr(1) });
     const write = await refusal(
       client.callTool({ name: 'github.create_comment', arguments: { ...pr(1), body: 'x' } }),
+      McpError,
     );
     expect(write.data).toMatchObject({ reason: 'DENY_STATE_READONLY', state: 'readOnly' });
   });
@@ -133,7 +136,7 @@ describe('session actor: the zero-trust call path', () => {
   it('denies a privileged call nobody approves once the approval times out', async () => {
     const { client } = await mesh.session('release');
     const announced = nextApproval(mesh);
-    const call = refusal(client.callTool({ name: 'github.merge_pull_request', arguments: pr(2) }));
+    const call = refusal(client.callTool({ name: 'github.merge_pull_request', arguments: pr(2) }), McpError);
     const request = await announced;
     const err = await call;
     expect(err.data).toMatchObject({ reason: 'APPROVAL_TIMED_OUT', state: 'active' });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ToolBroker } from '../../../../src/actors/broker/index.js';
 import { SessionRpcCode } from '../../../../src/actors/session/index.js';
 import { everythingCommand } from '../../../fixtures/mcp/servers.js';
+import { refusal } from '../../../support/refusal.js';
 import { addBroker, usePolicy } from './extra-broker.js';
 import { type Mesh, startMesh } from './mesh-fixture.js';
 
@@ -27,15 +28,6 @@ purposes:
     tools:
       everything.echo: { allowed: true }
 `;
-
-async function refusal(call: Promise<unknown>): Promise<McpError> {
-  const err = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(McpError);
-  return err as McpError;
-}
 
 describe('session actor: resources and prompts through the call path (server-everything)', () => {
   let mesh: Mesh;
@@ -75,7 +67,10 @@ describe('session actor: resources and prompts through the call path (server-eve
 
   it('denies what the grant leaves out, as decisions (-32001), not as refusals to forward', async () => {
     const docs = await mesh.session('docs');
-    const outOfScope = await refusal(docs.client.readResource({ uri: 'demo://resource/dynamic/text/1' }));
+    const outOfScope = await refusal(
+      docs.client.readResource({ uri: 'demo://resource/dynamic/text/1' }),
+      McpError,
+    );
     expect(outOfScope.code).toBe(SessionRpcCode.Denied);
 
     const echo = await mesh.session('echo');
@@ -85,7 +80,7 @@ describe('session actor: resources and prompts through the call path (server-eve
       echo.client.listPrompts(),
       echo.client.getPrompt({ name: 'everything.simple-prompt' }),
     ]) {
-      const denied = await refusal(call);
+      const denied = await refusal(call, McpError);
       expect(denied.code).toBe(SessionRpcCode.Denied);
     }
   });

@@ -10,6 +10,7 @@ import {
   TokenErrorCode,
 } from '../../../../src/pki/tokens/index.js';
 import { generateKeyPair, jwkThumbprint } from '../../../../src/transport/envelope/index.js';
+import { refusal } from '../../../support/refusal.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 const ISSUER = 'trustmesh:mesh-a';
@@ -46,15 +47,6 @@ async function token(overrides: { sessionId?: string; issuer?: SessionTokenIssue
 }
 
 const use = () => ({ sessionId: SID, keyId: agent.verifyingKey.kid });
-
-async function refusal(promise: Promise<unknown>): Promise<TokenError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TokenError);
-  return err as TokenError;
-}
 
 beforeEach(() => {
   now = T0;
@@ -99,14 +91,14 @@ describe('SessionTokenVerifier', () => {
     const text = await token();
     const first = await v.verify(text, use());
     expect(await v.verify(text, use())).toBe(first);
-    expect((await refusal(v.verify(text, { ...use(), sessionId: 'other' }))).code).toBe(
+    expect((await refusal(v.verify(text, { ...use(), sessionId: 'other' }), TokenError)).code).toBe(
       TokenErrorCode.WrongSession,
     );
     revoked.add(first.jti);
-    expect((await refusal(v.verify(text, use()))).code).toBe(TokenErrorCode.Revoked);
+    expect((await refusal(v.verify(text, use()), TokenError)).code).toBe(TokenErrorCode.Revoked);
     revoked.clear();
     now = T0 + 3600_000 + 30_000;
-    expect((await refusal(v.verify(text, use()))).code).toBe(TokenErrorCode.Expired);
+    expect((await refusal(v.verify(text, use()), TokenError)).code).toBe(TokenErrorCode.Expired);
   });
 
   it('does not cache with maxCacheEntries 0: every verify checks the signature again', async () => {
@@ -123,7 +115,7 @@ describe('SessionTokenVerifier refuses each bad token with its code', () => {
     now = T0 + 3600_000 + 29_000;
     await expect(verifier().verify(text, use())).resolves.toBeDefined();
     now = T0 + 3600_000 + 30_000;
-    const err = await refusal(verifier().verify(text, use()));
+    const err = await refusal(verifier().verify(text, use()), TokenError);
     expect(err.code).toBe(TokenErrorCode.Expired);
     expect(err.context).toMatchObject({ sub: SID, principal: 'alice@example.com' });
   });
@@ -131,17 +123,17 @@ describe('SessionTokenVerifier refuses each bad token with its code', () => {
   it('ERR_TOKEN_NOT_YET_VALID before nbf minus the skew', async () => {
     const text = await token();
     now = T0 - 31_000;
-    expect((await refusal(verifier().verify(text, use()))).code).toBe(TokenErrorCode.NotYetValid);
+    expect((await refusal(verifier().verify(text, use()), TokenError)).code).toBe(TokenErrorCode.NotYetValid);
     now = T0 - 29_000;
     await expect(verifier().verify(text, use())).resolves.toBeDefined();
   });
 
   it('ERR_TOKEN_AUDIENCE and ERR_TOKEN_ISSUER', async () => {
     const text = await token();
-    expect((await refusal(verifier({ audience: 'elsewhere' }).verify(text, use()))).code).toBe(
+    expect((await refusal(verifier({ audience: 'elsewhere' }).verify(text, use()), TokenError)).code).toBe(
       TokenErrorCode.Audience,
     );
-    expect((await refusal(verifier({ issuer: 'other-mesh' }).verify(text, use()))).code).toBe(
+    expect((await refusal(verifier({ issuer: 'other-mesh' }).verify(text, use()), TokenError)).code).toBe(
       TokenErrorCode.Issuer,
     );
   });
@@ -149,7 +141,7 @@ describe('SessionTokenVerifier refuses each bad token with its code', () => {
   it('ERR_TOKEN_ALG for alg none, crafted by hand', async () => {
     const [, payload] = (await token()).split('.');
     const unsigned = `${b64({ alg: 'none', typ: 'JWT' })}.${payload}.`;
-    expect((await refusal(verifier().verify(unsigned, use()))).code).toBe(TokenErrorCode.Alg);
+    expect((await refusal(verifier().verify(unsigned, use()), TokenError)).code).toBe(TokenErrorCode.Alg);
   });
 
   it('ERR_TOKEN_ALG for HS256 keyed with the issuer public key (algorithm confusion)', async () => {
@@ -158,7 +150,7 @@ describe('SessionTokenVerifier refuses each bad token with its code', () => {
     const header = b64({ alg: 'HS256', typ: 'JWT', kid: jwkThumbprint(publicJwk) });
     for (const secret of [JSON.stringify(publicJwk), Buffer.from(publicJwk.x ?? '', 'base64url')]) {
       const mac = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
-      expect((await refusal(verifier().verify(`${header}.${payload}.${mac}`, use()))).code).toBe(
+      expect((await refusal(verifier().verify(`${header}.${payload}.${mac}`, use()), TokenError)).code).toBe(
         TokenErrorCode.Alg,
       );
     }
@@ -167,24 +159,24 @@ describe('SessionTokenVerifier refuses each bad token with its code', () => {
   it('ERR_TOKEN_ALG when the header algorithm does not match the issuer key', async () => {
     const [header, payload, signature] = (await token()).split('.');
     const swapped = b64({ ...JSON.parse(Buffer.from(header ?? '', 'base64url').toString()), alg: 'ES256' });
-    expect((await refusal(verifier().verify(`${swapped}.${payload}.${signature}`, use()))).code).toBe(
-      TokenErrorCode.Alg,
-    );
+    expect(
+      (await refusal(verifier().verify(`${swapped}.${payload}.${signature}`, use()), TokenError)).code,
+    ).toBe(TokenErrorCode.Alg);
   });
 
   it('ERR_TOKEN_SIGNATURE for a tampered payload and for an untrusted issuer key', async () => {
     const [header, , signature] = (await token()).split('.');
     const forged = b64({ ...(await verifier().verify(await token(), use())), tier: 'admin' });
-    expect((await refusal(verifier().verify(`${header}.${forged}.${signature}`, use()))).code).toBe(
-      TokenErrorCode.Signature,
-    );
+    expect(
+      (await refusal(verifier().verify(`${header}.${forged}.${signature}`, use()), TokenError)).code,
+    ).toBe(TokenErrorCode.Signature);
     const rogue = new SessionTokenIssuer({
       key: newPrivateJwk(),
       issuer: ISSUER,
       audience: AUDIENCE,
       clock: () => now,
     });
-    expect((await refusal(verifier().verify(await token({ issuer: rogue }), use()))).code).toBe(
+    expect((await refusal(verifier().verify(await token({ issuer: rogue }), use()), TokenError)).code).toBe(
       TokenErrorCode.Signature,
     );
   });
@@ -193,26 +185,31 @@ describe('SessionTokenVerifier refuses each bad token with its code', () => {
     const thief = generateKeyPair('ed25519');
     const err = await refusal(
       verifier().verify(await token(), { sessionId: SID, keyId: thief.verifyingKey.kid }),
+      TokenError,
     );
     expect(err.code).toBe(TokenErrorCode.WrongKey);
   });
 
   it('ERR_TOKEN_WRONG_SESSION for a token lifted from another session', async () => {
     const other = await token({ sessionId: 'sess-other' });
-    expect((await refusal(verifier().verify(other, use()))).code).toBe(TokenErrorCode.WrongSession);
+    expect((await refusal(verifier().verify(other, use()), TokenError)).code).toBe(
+      TokenErrorCode.WrongSession,
+    );
   });
 
   it('ERR_TOKEN_REVOKED for a revoked jti', async () => {
     const text = await token();
     const { jti } = await verifier().verify(text, use());
-    const err = await refusal(verifier({ isRevoked: (id) => id === jti }).verify(text, use()));
+    const err = await refusal(verifier({ isRevoked: (id) => id === jti }).verify(text, use()), TokenError);
     expect(err.code).toBe(TokenErrorCode.Revoked);
     expect(err.context.jti).toBe(jti);
   });
 
   it('ERR_TOKEN_MALFORMED for garbage and for a signed token missing cnf', async () => {
     for (const garbage of ['', 'abc', 'a.b', '!!.??.**', `${b64('x')}.e30.sig`]) {
-      expect((await refusal(verifier().verify(garbage, use()))).code).toBe(TokenErrorCode.Malformed);
+      expect((await refusal(verifier().verify(garbage, use()), TokenError)).code).toBe(
+        TokenErrorCode.Malformed,
+      );
     }
     const noCnf = await new SignJWT({
       iss: ISSUER,
@@ -229,7 +226,7 @@ describe('SessionTokenVerifier refuses each bad token with its code', () => {
       .setNotBefore(T0 / 1000)
       .setExpirationTime(T0 / 1000 + 60)
       .sign(await importJWK(issuerKey, 'EdDSA'));
-    const err = await refusal(verifier().verify(noCnf, use()));
+    const err = await refusal(verifier().verify(noCnf, use()), TokenError);
     expect(err.code).toBe(TokenErrorCode.Malformed);
     expect(err.message).toContain("'cnf.jkt'");
   });
