@@ -83,7 +83,9 @@ export class ToolBroker {
 
   /** Resolves once the retry budget ran out and the broker waits for `trustmesh broker retry`. */
   async waitUntilGaveUp(timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
-    await waitFor(this.#actor, (snapshot) => snapshot.matches({ failed: 'exhausted' }), { timeout: timeoutMs });
+    await waitFor(this.#actor, (snapshot) => snapshot.matches({ failed: 'exhausted' }), {
+      timeout: timeoutMs,
+    });
   }
 
   /** The approved tools (sanitised, `server.tool` names), the pin status and any quarantine report. */
