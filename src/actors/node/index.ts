@@ -2,6 +2,7 @@ export { MeshNode } from './mesh-node.js';
 export type { MeshNodeOptions, SessionDefaults } from './options.js';
 export { NodeOptionsError } from './options.js';
 export {
+  forgetSessionUser,
   openSessionUsers,
   recordSessionUser,
   SESSION_USERS_BUCKET,

@@ -18,7 +18,7 @@ import {
 import { SessionActor } from '../session/index.js';
 import { answerSessionControl } from './control-handler.js';
 import { type MeshNodeOptions, type ParsedNodeOptions, parseNodeOptions } from './options.js';
-import { openSessionUsers, sessionUserOf } from './session-users.js';
+import { forgetSessionUser, openSessionUsers, sessionUserOf } from './session-users.js';
 import { loadNodeState, type NodeState } from './state.js';
 import { sessionTokenVerifier } from './tokens.js';
 
@@ -234,21 +234,25 @@ export class MeshNode {
         .catch((err: unknown) => this.#report(err));
     }
     if (revoked.length > 0) this.#options.log(`${reason}: revoked ${revoked.length} session token(s)`);
-    void this.#revokeNatsUser(actor.sid, reason);
+    void this.#revokeNatsUser(actor.sid, reason, state === 'terminated');
   }
 
-  /** Closes the agent's NATS connection and refuses its credentials from now on (operator mode). */
-  async #revokeNatsUser(sid: string, reason: string): Promise<void> {
+  /**
+   * Closes the agent's NATS connection and refuses its credentials from now on (operator mode). A killed
+   * session's entry then leaves `trustmesh_session_users`: nothing will ever revoke or renew it again.
+   */
+  async #revokeNatsUser(sid: string, reason: string, ended: boolean): Promise<void> {
     const revoke = this.#options.revokeNatsUser;
-    if (!revoke) return;
     try {
-      const user = await sessionUserOf(this.#sessionUsers, sid);
-      if (user === undefined) return;
-      await revoke(user);
-      this.#options.log(`${reason}: revoked its NATS user ${user}`);
+      const user = revoke ? await sessionUserOf(this.#sessionUsers, sid) : undefined;
+      if (revoke && user !== undefined) {
+        await revoke(user);
+        this.#options.log(`${reason}: revoked its NATS user ${user}`);
+      }
     } catch (err) {
       this.#report(err);
     }
+    if (ended) await forgetSessionUser(this.#sessionUsers, sid).catch((err: unknown) => this.#report(err));
   }
 
   /** A killed session leaves the node and the registry. */

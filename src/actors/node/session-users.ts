@@ -19,3 +19,8 @@ export async function sessionUserOf(kv: KV, sid: string): Promise<string | undef
   const entry = await kv.get(sid);
   return entry && entry.operation === 'PUT' ? entry.string() : undefined;
 }
+
+/** Drops the entry of a session that has ended for good. */
+export async function forgetSessionUser(kv: KV, sid: string): Promise<void> {
+  await kv.purge(sid);
+}

@@ -1,7 +1,8 @@
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSessionUsers, sessionUserOf } from '../../../src/actors/node/index.js';
 import { sessionConnectOptions } from '../../../src/transport/index.js';
-import { type Mesh, startMesh } from '../actors/session/mesh-fixture.js';
+import { type Mesh, startMesh, until } from '../actors/session/mesh-fixture.js';
 
 const PR = { repo: 'acme/api', number: 1 };
 const OPERATOR = { operator: 'sec-oncall', reason: 'test' };
@@ -44,6 +45,10 @@ describe('per-session NATS credentials on a mesh in operator mode', () => {
         ...sessionConnectOptions('tm', sid),
       });
       await expect(again).rejects.toThrow(/Authorization Violation/);
+      const users = await openSessionUsers(mesh.operator);
+      // Suspend keeps the entry (resume and renew need it); kill removes it.
+      if (verb === 'suspend') expect(await sessionUserOf(users, sid)).toBe(user!.publicKey);
+      else await until(async () => (await sessionUserOf(users, sid)) === undefined);
     });
   }
 
