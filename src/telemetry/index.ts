@@ -1,0 +1,1 @@
+export { currentTraceId } from './trace-id.js';
