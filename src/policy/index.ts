@@ -32,6 +32,7 @@ export {
   ReasonCode,
   type RecordedCall,
   Rule,
+  rateWindowDepth,
   recordCall,
   type SessionCounters,
   type ToolHistory,

@@ -7,6 +7,7 @@ import {
   type Effect,
   type McpCall,
   type PolicyBundle,
+  rateWindowDepth,
   recordCall,
   type SessionCounters,
   Verdict,
@@ -109,7 +110,12 @@ export class CallPath {
       },
       clock,
     );
-    const recorded = { key: request.key, resource: decision.resource, bytesIn: request.policyCall.bytesIn };
+    const recorded = {
+      key: request.key,
+      resource: decision.resource,
+      bytesIn: request.policyCall.bytesIn,
+      keepRecent: rateWindowDepth(policy()),
+    };
     let result: Record<string, unknown>;
     try {
       result = await brokers.call(request.server, {

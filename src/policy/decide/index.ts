@@ -20,4 +20,4 @@ export {
   type ToolHistory,
   type Usage,
 } from './types.js';
-export { callsInWindow, RATE_WINDOW_MS } from './usage.js';
+export { callsInWindow, RATE_WINDOW_MS, rateWindowDepth } from './usage.js';

@@ -14,6 +14,12 @@ export interface RecordedCall {
   /** The canonical resource from the Decision. */
   readonly resource?: string;
   readonly bytesIn?: number;
+  /**
+   * Timestamps to keep per rate window: `rateWindowDepth(bundle)`. A policy that raises a limit
+   * later still counts correctly, since no more calls than the old limit fitted in a window.
+   * @default MAX_RECENT
+   */
+  readonly keepRecent?: number;
 }
 
 export interface CallOutcome {
@@ -22,16 +28,18 @@ export interface CallOutcome {
   readonly bytesOut?: number;
 }
 
-function bump(usage: Usage, now: number, bytesIn: number, bytesOut: number): Usage {
+function bump(usage: Usage, now: number, call: RecordedCall, bytesOut: number): Usage {
   const recent = usage.recent;
-  let first = 0;
+  const keep = Math.min(MAX_RECENT, call.keepRecent ?? MAX_RECENT);
+  // Only the newest `keep` can matter, and the window drops the old ones: copy just those.
+  let first = Math.max(0, recent.length + 1 - keep);
   while (first < recent.length && now - recent[first]! >= RATE_WINDOW_MS) first++;
-  first = Math.max(first, recent.length + 1 - MAX_RECENT);
+  const bytesIn = call.bytesIn ?? 0;
   return {
     calls: usage.calls + 1,
     bytesIn: usage.bytesIn + bytesIn,
     bytesOut: usage.bytesOut + bytesOut,
-    recent: [...recent.slice(first), now],
+    recent: keep === 0 ? [] : [...recent.slice(first), now],
   };
 }
 
@@ -57,13 +65,12 @@ export function recordCall(
   clock: Clock,
 ): { history: CallHistory; counters: SessionCounters } {
   const now = clock();
-  const bytesIn = call.bytesIn ?? 0;
   const bytesOut = outcome.bytesOut ?? 0;
   const next: SessionCounters = {
-    session: bump(counters.session, now, bytesIn, bytesOut),
+    session: bump(counters.session, now, call, bytesOut),
     tools: {
       ...counters.tools,
-      [call.key]: bump(counters.tools[call.key] ?? EMPTY_USAGE, now, bytesIn, bytesOut),
+      [call.key]: bump(counters.tools[call.key] ?? EMPTY_USAGE, now, call, bytesOut),
     },
   };
   if (!outcome.ok) return { history, counters: next };

@@ -1,4 +1,4 @@
-import type { Limits } from '../compile/bundle.js';
+import type { Limits, PolicyBundle } from '../compile/bundle.js';
 import { ReasonCode } from './reasons.js';
 import { withinSchedule } from './schedule.js';
 import type { Usage } from './types.js';
@@ -11,6 +11,27 @@ export function callsInWindow(recent: readonly number[], now: number): number {
   let n = 0;
   for (let i = recent.length - 1; i >= 0 && now - recent[i]! < RATE_WINDOW_MS; i--) n++;
   return n;
+}
+
+const depths = new WeakMap<PolicyBundle, number>();
+
+/**
+ * The most timestamps any rate window of `bundle` needs: its largest `callsPerMinute`. Counting
+ * stops at the limit, so older calls in the window never change a decision and need not be kept.
+ */
+export function rateWindowDepth(bundle: PolicyBundle): number {
+  let depth = depths.get(bundle);
+  if (depth === undefined) {
+    depth = 0;
+    for (const purpose of bundle.purposes.values()) {
+      const grants = [...purpose.tools.values(), ...purpose.methods.values()];
+      for (const limits of [purpose.limits, ...grants.map((grant) => grant.limits)]) {
+        depth = Math.max(depth, limits.callsPerMinute?.max ?? 0);
+      }
+    }
+    depths.set(bundle, depth);
+  }
+  return depth;
 }
 
 export interface Denial {

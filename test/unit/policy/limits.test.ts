@@ -7,6 +7,7 @@ import {
   lexicalResolver,
   parsePolicy,
   ReasonCode,
+  rateWindowDepth,
   recordCall,
   type SessionCounters,
   Verdict,
@@ -104,6 +105,48 @@ describe('cumulative bytes', () => {
       s.clock,
     );
     expect(counters.session.recent).toHaveLength(1);
+  });
+});
+
+describe('rate window depth (only the newest callsPerMinute timestamps can change a decision)', () => {
+  it('is the largest callsPerMinute of the bundle', () => {
+    expect(rateWindowDepth(bundle)).toBe(3);
+  });
+
+  it('keeps only that many timestamps and still denies the N+1-th call', () => {
+    const clock = manualClock(0);
+    let counters: SessionCounters = EMPTY_COUNTERS;
+    for (let i = 0; i < 10; i++) {
+      clock.advance(1);
+      ({ counters } = recordCall(
+        EMPTY_HISTORY,
+        counters,
+        { key: 'svc.ping', keepRecent: 2 },
+        { ok: true },
+        clock,
+      ));
+    }
+    expect(counters.tools['svc.ping']?.recent).toEqual([9, 10]);
+    expect(counters.session.calls).toBe(10);
+    const limited = decide(
+      bundle,
+      input(call('ping'), { purpose: 'limited', history: EMPTY_HISTORY, counters, sessionStartedAt: 0 }),
+      clock,
+      lexicalResolver,
+    );
+    expect(limited.reason).toBe(ReasonCode.DenyRateTool);
+  });
+
+  it('keeps none when no limit counts calls', () => {
+    const { counters } = recordCall(
+      EMPTY_HISTORY,
+      EMPTY_COUNTERS,
+      { key: 'svc.ping', keepRecent: 0 },
+      { ok: true },
+      manualClock(5),
+    );
+    expect(counters.session.recent).toEqual([]);
+    expect(counters.session.calls).toBe(1);
   });
 });
 
