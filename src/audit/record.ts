@@ -38,6 +38,8 @@ export const AuditEntrySchema = z.strictObject({
     SessionState.ReadOnly,
     SessionState.Suspended,
     SessionState.Reauth,
+    // A terminated session still refuses what its agent sends; those refusals are recorded too.
+    'terminated',
   ]),
   bytesIn: count,
   bytesOut: count,

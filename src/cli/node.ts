@@ -13,10 +13,22 @@ interface NodeOptions {
   policy: string[];
   approvalTimeout?: number;
   creds?: string;
+  auditDir?: string;
+  auditKey: string[];
+  auditKeep: string[];
+  auditDrop: string[];
+  auditReplicas?: number;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+function parseReplicas(value: string): number {
+  const replicas = Number(value);
+  if (!Number.isSafeInteger(replicas) || replicas < 1 || replicas > 5)
+    throw new InvalidArgumentError('expected a number of replicas from 1 to 5.');
+  return replicas;
 }
 
 function parseMs(value: string): number {
@@ -38,10 +50,34 @@ export function registerNodeCommand(program: Command): void {
     .option('--prefix <prefix>', 'subject prefix of the mesh', DEFAULT_PREFIX)
     .option('--creds <file>', "the node's NATS user credentials (a mesh in operator mode)")
     .option('--approval-timeout <ms>', 'how long a call waits for an approver before it is denied', parseMs)
+    .option(
+      '--audit-dir <dir>',
+      'the audit log, where every call is recorded before it runs (default: <dir>/audit)',
+    )
+    .option(
+      '--audit-key <key>',
+      'an argument key whose values are always redacted; repeat for several',
+      collect,
+      [],
+    )
+    .option(
+      '--audit-keep <key>',
+      'a key or dotted path kept as is (known secret formats are still redacted)',
+      collect,
+      [],
+    )
+    .option('--audit-drop <key>', 'a key or dotted path whose values never reach the audit log', collect, [])
+    .option(
+      '--audit-replicas <n>',
+      'replicas of the audit stream when the node creates it (default: up to 3, as the cluster allows)',
+      parseReplicas,
+    )
     .addHelpText(
       'after',
       '\nPrints one JSON ready line on stdout once it serves, logs on stderr, and stops cleanly on SIGTERM.\n' +
-        'Example:\n  trustmesh node --nats nats://127.0.0.1:4222 --dir .trustmesh --policy policy/',
+        'A call runs only once its audit record is durable; if the audit log cannot be written, calls are refused.\n' +
+        'Example:\n  trustmesh node --nats nats://127.0.0.1:4222 --dir .trustmesh --policy policy/ --audit-drop content\n' +
+        '  trustmesh audit tail --dir .trustmesh/audit --follow',
     )
     .action(runNode);
 }
@@ -74,6 +110,11 @@ async function runNode(options: NodeOptions): Promise<void> {
       prefix: options.prefix,
       log,
       ...(options.approvalTimeout ? { session: { timeouts: { approvalMs: options.approvalTimeout } } } : {}),
+      audit: {
+        ...(options.auditDir ? { dir: options.auditDir } : {}),
+        ...(options.auditReplicas ? { replicas: options.auditReplicas } : {}),
+        redaction: { keys: options.auditKey, keep: options.auditKeep, drop: options.auditDrop },
+      },
     });
     const ready = {
       ready: true,
@@ -81,6 +122,7 @@ async function runNode(options: NodeOptions): Promise<void> {
       pid: process.pid,
       identity: node.identity.kid,
       policyVersion: node.policyVersion,
+      auditDir: node.auditDir,
     };
     process.stdout.write(`${JSON.stringify(ready)}\n`);
     log(`serving ${ready.sessions} session(s) on ${options.nats} with policy ${node.policyVersion}`);

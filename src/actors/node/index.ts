@@ -1,3 +1,5 @@
+export type { NodeAuditOptions } from './audit.js';
+export { nodeAuditDir } from './audit.js';
 export { MeshNode } from './mesh-node.js';
 export type { MeshNodeOptions, SessionDefaults } from './options.js';
 export { NodeOptionsError } from './options.js';

@@ -16,6 +16,7 @@ import {
   type SessionSummary,
 } from '../control/index.js';
 import { SessionActor } from '../session/index.js';
+import { NodeAudit } from './audit.js';
 import { answerSessionControl } from './control-handler.js';
 import { type MeshNodeOptions, type ParsedNodeOptions, parseNodeOptions } from './options.js';
 import { forgetSessionUser, openSessionUsers, sessionUserOf } from './session-users.js';
@@ -44,6 +45,7 @@ export class MeshNode {
   /** Activations under way, so a key seen twice (listing and watch) starts one actor. */
   readonly #starting = new Map<string, Promise<void>>();
   readonly #subscriptions: Subscription[] = [];
+  readonly #audit: NodeAudit | undefined;
   #policy: PolicyBundle;
   #watcher: QueuedIterator<KvWatchEntry> | undefined;
   #closing: Promise<void> | undefined;
@@ -58,8 +60,17 @@ export class MeshNode {
       KvRevocationList.open(parsed.nc, { clock: parsed.clock }),
       openSessionUsers(parsed.nc),
     ]);
-    const node = new MeshNode(parsed, state, policy, buckets, revocations, sessionUsers);
-    await node.#start();
+    const audit =
+      parsed.audit === false
+        ? undefined
+        : await NodeAudit.open(parsed.nc, { ...parsed, audit: parsed.audit });
+    const node = new MeshNode(parsed, state, policy, buckets, revocations, sessionUsers, audit);
+    try {
+      await node.#start();
+    } catch (err) {
+      await node.close();
+      throw err;
+    }
     return node;
   }
 
@@ -70,8 +81,10 @@ export class MeshNode {
     buckets: ControlBuckets,
     revocations: KvRevocationList,
     sessionUsers: KV,
+    audit: NodeAudit | undefined,
   ) {
     this.#sessionUsers = sessionUsers;
+    this.#audit = audit;
     this.#options = options;
     this.#state = state;
     this.#policy = policy;
@@ -92,6 +105,11 @@ export class MeshNode {
 
   get policyVersion(): string {
     return this.#policy.version;
+  }
+
+  /** The directory of the node's audit log (undefined when it runs unaudited). */
+  get auditDir(): string | undefined {
+    return this.#audit?.dir;
   }
 
   sessions(): SessionSummary[] {
@@ -117,6 +135,8 @@ export class MeshNode {
       const sessions = [...this.#sessions.values()];
       this.#sessions.clear();
       await Promise.allSettled(sessions.map((session) => session.close()));
+      // After the sessions: the records of calls still finishing are written first.
+      await this.#audit?.close();
       await this.#revocations.close();
     })();
     return this.#closing;
@@ -202,6 +222,7 @@ export class MeshNode {
         meshSecret: this.#state.meshSecret,
         tokens: this.#tokens,
         approvals: this.#buckets.approvals,
+        audit: this.#audit?.auditor ?? null,
         prefix,
         clock,
         ...(resolver ? { resolver } : {}),

@@ -4,6 +4,7 @@ import { TrustmeshError } from '../../errors.js';
 import type { ResourceResolver } from '../../policy/index.js';
 import { assertPrefix, DEFAULT_PREFIX } from '../../transport/index.js';
 import type { SessionActorOptions } from '../session/index.js';
+import type { NodeAuditOptions } from './audit.js';
 
 export class NodeOptionsError extends TrustmeshError {
   constructor(message: string) {
@@ -32,6 +33,12 @@ export interface MeshNodeOptions {
   resolver?: ResourceResolver;
   /** @default the session actor's defaults */
   session?: SessionDefaults;
+  /**
+   * The audit log every call is recorded in before it runs. `false` runs calls unaudited, only to
+   * measure what audit costs: never in a mesh.
+   * @default { dir: `<stateDir>/audit` }
+   */
+  audit?: NodeAuditOptions | false;
   /** Where the node's log lines go. @default ignore */
   log?: (line: string) => void;
   /**
@@ -65,6 +72,7 @@ export function parseNodeOptions(options: MeshNodeOptions): ParsedNodeOptions {
     clock: options.clock ?? systemClock,
     resolver: options.resolver,
     session: options.session ?? {},
+    audit: options.audit ?? {},
     log: options.log ?? (() => {}),
     revokeNatsUser: options.revokeNatsUser,
   };

@@ -18,6 +18,9 @@ export class BrokerRefusal extends Error {
   }
 }
 
+/** `BrokerRefusal.code` when no broker answered in time: the call may or may not have run. */
+export const BROKER_UNREACHABLE = 'ERR_BROKER_UNREACHABLE';
+
 // Calls are served only in this broker state; in any other its tools are not offered.
 const READY = 'ready';
 
@@ -53,7 +56,7 @@ export class BrokerClient {
       return (await this.#nc.request(subject, body, { timeout: this.#timeoutMs })).data;
     } catch (cause) {
       throw new BrokerRefusal(
-        'ERR_BROKER_UNREACHABLE',
+        BROKER_UNREACHABLE,
         `no broker for server ${server} answered within ${this.#timeoutMs} ms (${(cause as Error).message}); ask the operator to start it`,
       );
     }

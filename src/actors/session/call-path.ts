@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SessionCommand } from '../../../statecharts/index.js';
+import { AuditOutcome } from '../../audit/index.js';
 import type { Clock } from '../../clock.js';
 import {
   type CallHistory,
@@ -19,9 +20,10 @@ import {
   deriveCapabilityKey,
   mintCapability,
 } from '../capability/index.js';
-import { type BrokerClient, BrokerRefusal } from './broker-client.js';
-import type { CallInFlight, CallsInFlight } from './calls.js';
-import { denialError, toolFailedError } from './denial.js';
+import { BROKER_UNREACHABLE, type BrokerClient, BrokerRefusal } from './broker-client.js';
+import type { AuditedCall, AuditedVerdict, SessionAuditTrail } from './call-audit.js';
+import type { CallInFlight, CallsInFlight, DecidedEvent } from './calls.js';
+import { auditRefusedError, type DenialData, denialError, toolFailedError } from './denial.js';
 import { forwardedArgs, jsonBytes } from './forward.js';
 
 const FORWARDED: ReadonlySet<string> = new Set(Object.values(CapabilityMethod));
@@ -57,12 +59,26 @@ export interface CallPathDeps {
   readonly meshSecret: Uint8Array;
   readonly capabilityTtlMs: number;
   readonly clock: Clock;
+  /** Every decided call is recorded; an allowed one runs only once its record is durable. */
+  readonly audit: SessionAuditTrail;
+  /** Failures no caller hears of (a refused call whose record could not be written). */
+  readonly report: (err: unknown) => void;
+}
+
+/** One allowed call on its way to the broker, as the call path and its audit records know it. */
+interface AllowedCall {
+  readonly request: MediatedRequest;
+  readonly callId: string;
+  readonly decision: Decision;
+  readonly audited: AuditedCall;
+  readonly verdict: AuditedVerdict;
+  readonly startedAt: number;
 }
 
 /**
- * The zero-trust call path: the machine decides (in its current state, with the current history), an
- * allowed call gets a capability bound to exactly the arguments forwarded, the broker runs it, and
- * its bytes are accounted before the result goes back.
+ * The zero-trust call path: the machine decides (in its current state, with the current history), the
+ * decision is recorded durably, an allowed call gets a capability bound to exactly the arguments
+ * forwarded, the broker runs it, and its bytes and outcome are accounted before the result goes back.
  */
 export class CallPath {
   readonly #deps: CallPathDeps;
@@ -73,7 +89,8 @@ export class CallPath {
   }
 
   async mediate(request: MediatedRequest): Promise<Record<string, unknown>> {
-    const { calls, send, clock } = this.#deps;
+    const { calls, send, clock, audit, policy } = this.#deps;
+    const startedAt = clock();
     const call = {
       callId: randomUUID(),
       tool: request.key,
@@ -84,17 +101,43 @@ export class CallPath {
     const decided = calls.open(flight);
     send({ type: 'CALL', call, at: clock() });
     const verdict = await decided;
-    if (verdict.verdict !== Verdict.Allow || !flight.decision) throw denialError(verdict, flight);
-    return this.#run(request, call.callId, flight.decision);
+    const audited: AuditedCall = {
+      callId: call.callId,
+      tool: request.key,
+      args: request.args,
+      bytesIn: request.policyCall.bytesIn ?? 0,
+    };
+    if (verdict.verdict !== Verdict.Allow || !flight.decision) {
+      const denial = denialError(verdict, flight);
+      const { reason, rule } = denial.data as DenialData;
+      const denied = {
+        ...auditedVerdict(verdict, flight, policy()),
+        reason: `${reason}: ${verdict.reason}`,
+        rule,
+      };
+      const done = { outcome: AuditOutcome.Denied, bytesOut: 0, latencyMs: clock() - startedAt };
+      // Refused either way; a record that cannot be written is the operator's to hear about.
+      await audit.record(audited, denied, done).catch(this.#deps.report);
+      throw denial;
+    }
+    const decision = flight.decision;
+    const allowed = { request, callId: call.callId, decision, audited, startedAt };
+    return this.#run({ ...allowed, verdict: auditedVerdict(verdict, flight, policy()) });
   }
 
-  async #run(request: MediatedRequest, callId: string, decision: Decision): Promise<Record<string, unknown>> {
+  async #run(allowed: AllowedCall): Promise<Record<string, unknown>> {
+    const { request, callId, decision } = allowed;
     const { sid, policy, usage, brokers, clock, capabilityTtlMs } = this.#deps;
     if (!FORWARDED.has(request.method)) {
-      throw toolFailedError(
-        request.key,
-        `brokers forward only ${[...FORWARDED].join(', ')}; ${request.method} has no capability to carry it`,
-      );
+      const why = `brokers forward only ${[...FORWARDED].join(', ')}; ${request.method} has no capability to carry it`;
+      await this.#finished(allowed, AuditOutcome.Error, 0);
+      throw toolFailedError(request.key, why);
+    }
+    try {
+      await this.#finished(allowed, AuditOutcome.Unknown, 0, { throws: true });
+    } catch (err) {
+      this.#deps.report(err);
+      throw auditRefusedError(request.key, allowed.verdict);
     }
     const { args, params } = brokerArgs(policy(), request, decision);
     const capability = mintCapability(
@@ -125,13 +168,41 @@ export class CallPath {
       });
     } catch (err) {
       usage.set(recordCall(usage.get().history, usage.get().counters, recorded, { ok: false }, clock));
-      const why = err instanceof BrokerRefusal ? `${err.message} (${err.code})` : 'the broker failed';
-      throw toolFailedError(request.key, why);
+      const refusal = err instanceof BrokerRefusal ? err : undefined;
+      // A broker that did not answer may still have run the call.
+      const timedOut = refusal === undefined || refusal.code === BROKER_UNREACHABLE;
+      await this.#finished(allowed, timedOut ? AuditOutcome.Unknown : AuditOutcome.Error, 0);
+      throw toolFailedError(
+        request.key,
+        refusal ? `${refusal.message} (${refusal.code})` : 'the broker failed',
+      );
     }
     const ok = result.isError !== true;
+    const bytesOut = jsonBytes(result);
     const { history, counters } = usage.get();
-    usage.set(recordCall(history, counters, recorded, { ok, bytesOut: jsonBytes(result) }, clock));
+    usage.set(recordCall(history, counters, recorded, { ok, bytesOut }, clock));
+    await this.#finished(allowed, ok ? AuditOutcome.Ok : AuditOutcome.Error, bytesOut);
     return result;
+  }
+
+  /**
+   * Records an allowed call's decision (outcome `unknown`: it has not run) or its result. Only the
+   * first must be durable before anything runs (`throws`); a result record that cannot be written is
+   * reported, and the failed log refuses the next call.
+   */
+  async #finished(
+    allowed: AllowedCall,
+    outcome: AuditOutcome,
+    bytesOut: number,
+    { throws = false } = {},
+  ): Promise<void> {
+    const latencyMs = this.#deps.clock() - allowed.startedAt;
+    const written = this.#deps.audit.record(allowed.audited, allowed.verdict, {
+      outcome,
+      bytesOut,
+      latencyMs,
+    });
+    await (throws ? written : written.catch(this.#deps.report));
   }
 
   #key(server: string): CapabilityKey {
@@ -170,4 +241,16 @@ function brokerArgs(
       // The list methods: the broker lists every page itself, so nothing of the agent's is forwarded.
       return { args: {}, params: {} };
   }
+}
+
+/** The verdict as recorded: a call that waited for an approver is `needs_approval`, whatever the answer. */
+function auditedVerdict(event: DecidedEvent, flight: CallInFlight, bundle: PolicyBundle): AuditedVerdict {
+  return {
+    decision: flight.approval ? Verdict.NeedsApproval : event.verdict,
+    reason: event.reason,
+    rule: event.rule ?? flight.decision?.rule ?? null,
+    // A call the state refused never asked the policy; the version in force is the one it would have.
+    policyVersion: event.policyVersion ?? flight.decision?.policyVersion ?? bundle.version,
+    state: event.state,
+  };
 }

@@ -53,6 +53,24 @@ export function denialError(event: DecidedEvent, flight: CallInFlight | undefine
   return new CallRefusedError(SessionRpcCode.Denied, message, data);
 }
 
+/**
+ * The agent's error for an allowed call refused because its audit record could not be written (fail
+ * closed): the policy allowed it, the mesh did not run it.
+ */
+export function auditRefusedError(
+  tool: string,
+  decided: { readonly policyVersion: string; readonly state: string },
+): CallRefusedError {
+  const data: DenialData = {
+    reason: MeshDenial.AuditUnavailable,
+    rule: Rule.Mesh,
+    policyVersion: decided.policyVersion,
+    state: decided.state,
+  };
+  const message = `${tool} was refused (${MeshDenial.AuditUnavailable}): its audit record could not be written, and no call runs unaudited. Retry later; the operator must fix the node's audit log (disk space, permissions) first.`;
+  return new CallRefusedError(SessionRpcCode.Denied, message, data);
+}
+
 /** The agent's error for an allowed call the broker could not run. */
 export function toolFailedError(tool: string, why: string): CallRefusedError {
   return new CallRefusedError(SessionRpcCode.ToolFailed, `${tool} was allowed but could not run: ${why}`);

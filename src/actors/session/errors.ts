@@ -21,6 +21,8 @@ export const MeshDenial = {
   /** Another call of the session holds the approval slot. */
   ApprovalBusy: 'APPROVAL_BUSY',
   SessionTerminated: 'SESSION_TERMINATED',
+  /** The call's audit record could not be made durable: nothing runs unaudited. */
+  AuditUnavailable: 'AUDIT_UNAVAILABLE',
 } as const;
 export type MeshDenial = (typeof MeshDenial)[keyof typeof MeshDenial];
 

@@ -1,3 +1,4 @@
+export type { SessionAuditor } from './call-audit.js';
 export type { DenialData } from './denial.js';
 export {
   CallRefusedError,

@@ -7,6 +7,7 @@ import { createFsResolver, type PolicyBundle, type ResourceResolver } from '../.
 import { DEFAULT_PREFIX, type SigningKey } from '../../transport/index.js';
 import { DEFAULT_CAPABILITY_TTL_MS, MIN_MESH_CAPABILITY_SECRET_BYTES } from '../capability/index.js';
 import type { SessionDescriptor, SessionSummary } from '../control/index.js';
+import type { SessionAuditor } from './call-audit.js';
 import { SessionActorError, SessionErrorCode } from './errors.js';
 import type { SessionSnapshot } from './snapshot.js';
 
@@ -27,6 +28,11 @@ export interface SessionActorOptions {
   tokens: SessionTokenVerifier;
   /** The approvals bucket (`trustmesh_approvals`). */
   approvals: KV;
+  /**
+   * Records every call; an allowed call runs only once its record is durable. `null` runs calls
+   * unaudited, for benchmarks that measure what audit costs: never in a mesh.
+   */
+  audit: SessionAuditor | null;
   /** @default 'tm' */
   prefix?: string;
   /** @default systemClock */
@@ -67,6 +73,7 @@ export function parseSessionOptions(options: SessionActorOptions): ParsedSession
   }
   if (!options.policy?.purposes) invalid('policy is missing; load one with loadPolicy()');
   if (!options.tokens) invalid('tokens is missing; pass the SessionTokenVerifier of the node');
+  if (options.audit === undefined) invalid("audit is missing; pass the node's Auditor");
   const brokerTimeoutMs = options.brokerTimeoutMs ?? DEFAULT_BROKER_TIMEOUT_MS;
   if (!(Number.isSafeInteger(brokerTimeoutMs) && brokerTimeoutMs > 0)) {
     invalid(`brokerTimeoutMs is ${brokerTimeoutMs}; use a positive whole number of ms`);

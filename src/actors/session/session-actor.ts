@@ -26,6 +26,7 @@ import {
 } from '../control/index.js';
 import { ApprovalDesk } from './approvals.js';
 import { BrokerClient } from './broker-client.js';
+import { SessionAuditTrail } from './call-audit.js';
 import { CallPath, type Usage } from './call-path.js';
 import { CallsInFlight, type DecidedEvent } from './calls.js';
 import { sessionDecisionPoint } from './decision-point.js';
@@ -34,7 +35,7 @@ import { inspection } from './inspection.js';
 import { registerMcpHandlers } from './mcp-handlers.js';
 import { type ParsedSessionOptions, parseSessionOptions, type SessionActorOptions } from './options.js';
 import type { SessionSnapshot } from './snapshot.js';
-import { TokenGate } from './token-gate.js';
+import { TOKEN_RULE, TokenGate } from './token-gate.js';
 import { grantedServers, methodServers, toolsSignature, visibleTools } from './tool-view.js';
 
 /** Containment verbs and the statechart command each sends. */
@@ -62,6 +63,7 @@ export class SessionActor {
   readonly #server: Server;
   readonly #desk: ApprovalDesk;
   readonly #brokers: BrokerClient;
+  readonly #audit: SessionAuditTrail;
   readonly #catalogues = new Map<string, readonly Tool[]>();
   /** jti of every session token this session accepted: what suspend and kill revoke. */
   readonly #tokenIds = new Set<string>();
@@ -92,6 +94,7 @@ export class SessionActor {
       ? { history: snapshot.history, counters: snapshot.counters }
       : { history: {}, counters: { session: { calls: 0, bytesIn: 0, bytesOut: 0, recent: [] }, tools: {} } };
     this.#brokers = new BrokerClient(options.nc, options.prefix, options.brokerTimeoutMs);
+    this.#audit = new SessionAuditTrail(options.audit, descriptor);
     this.#desk = new ApprovalDesk({
       nc: options.nc,
       kv: options.approvals,
@@ -140,6 +143,8 @@ export class SessionActor {
         meshSecret: options.meshSecret,
         capabilityTtlMs: options.capabilityTtlMs,
         clock,
+        audit: this.#audit,
+        report: options.report,
       }),
     });
   }
@@ -251,14 +256,18 @@ export class SessionActor {
       verifier: this.#options.tokens,
       state: () => this.status,
       onVerified: (claims) => this.#tokenIds.add(claims.jti),
-      onDenied: (err, method) =>
+      onDenied: (err, request) => {
         this.#options.report(
           new SessionActorError(
             SessionErrorCode.TokenRefused,
-            `session ${descriptor.sid}: ${method} refused, ${err.code} (jti ${err.context.jti ?? 'unknown'})`,
+            `session ${descriptor.sid}: ${request.method} refused, ${err.code} (jti ${err.context.jti ?? 'unknown'})`,
             { cause: err },
           ),
-        ),
+        );
+        const why = { reason: `${err.code}: ${err.message}`, rule: TOKEN_RULE };
+        const decided = { ...why, policyVersion: this.#policy.version, state: this.status };
+        this.#audit.refused(request, decided).catch(this.#options.report);
+      },
     });
     await this.#server.connect(gate);
   }

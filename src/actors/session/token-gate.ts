@@ -1,5 +1,10 @@
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type {
+  JSONRPCMessage,
+  JSONRPCRequest,
+  MessageExtraInfo,
+  RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
 import {
   isRequest,
   type SessionTokenClaims,
@@ -19,8 +24,11 @@ export interface TokenGateOptions {
   /** Each verified token's claims (the node revokes their jti on suspend and kill). */
   onVerified: (claims: SessionTokenClaims) => void;
   /** Each refusal, for the node's log and audit. */
-  onDenied: (err: TokenError, method: string) => void;
+  onDenied: (err: TokenError, request: JSONRPCRequest) => void;
 }
+
+/** `DenialData.rule` of a request refused for its session token. */
+export const TOKEN_RULE = 'session-token';
 
 type Dispatch = (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
 
@@ -75,7 +83,8 @@ export class TokenGate implements Transport {
       this.options.onVerified(claims);
     } catch (err) {
       const refusal = asTokenError(err);
-      this.options.onDenied(refusal, message.method);
+      // The request as it came, minus its token: the refusal's audit record must not carry it.
+      this.options.onDenied(refusal, stripped as JSONRPCRequest);
       await this.inner.send(this.#denial(message.id, message.method, refusal)).catch((sendErr: Error) => {
         this.onerror?.(sendErr);
       });
@@ -98,7 +107,7 @@ export class TokenGate implements Transport {
   #denial(id: RequestId, method: string, err: TokenError): JSONRPCMessage {
     const data: DenialData = {
       reason: err.code,
-      rule: 'session-token',
+      rule: TOKEN_RULE,
       policyVersion: null,
       state: this.options.state(),
     };

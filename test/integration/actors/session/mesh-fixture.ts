@@ -14,6 +14,7 @@ import { MeshControl, type SessionDescriptor } from '../../../../src/actors/cont
 import {
   loadNodeState,
   MeshNode,
+  type NodeAuditOptions,
   nodeStatePaths,
   openSessionUsers,
   recordSessionUser,
@@ -68,6 +69,8 @@ export interface Mesh {
   /** The node's state directory (keys, token key). */
   readonly dir: string;
   readonly node: MeshNode;
+  /** The node's audit log directory. */
+  readonly auditDir: string;
   readonly control: MeshControl;
   readonly operator: NatsConnection;
   /** Registers a session, waits until the node serves it, and connects an SDK client to it. */
@@ -92,6 +95,10 @@ export interface MeshOptions {
    * session gets its own NATS user, and suspend/kill revoke it. @default false
    */
   natsAuth?: boolean;
+  /** The node's audit (redaction, a file system that can fail). @default the node's defaults */
+  audit?: NodeAuditOptions;
+  /** The GitHub fixture appends every tools/call it receives to this file. */
+  callLog?: string;
 }
 
 /** How a process authenticates: its user's creds, or nothing on an open server. */
@@ -122,7 +129,10 @@ export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
   const broker = new ToolBroker({
     connection: brokerNc!,
     server: 'github',
-    upstream: { kind: 'stdio', ...fixtureCommand('github') },
+    upstream: {
+      kind: 'stdio',
+      ...fixtureCommand('github', options.callLog ? { callLog: options.callLog } : {}),
+    },
     capabilityKey: deriveCapabilityKey(meshSecret, 'github'),
     pinStore: new FilePinStore(dir),
     allowedCommands: [basename(process.execPath)],
@@ -134,6 +144,7 @@ export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
     stateDir: dir,
     policyPaths: [join(dir, 'policy.yaml')],
     session: { timeouts: { approvalMs: options.approvalMs ?? 60_000 } },
+    ...(options.audit ? { audit: options.audit } : {}),
     ...(authority && pusher ? { revokeNatsUser: (key: string) => authority.revokeUser(key, pusher) } : {}),
   });
   const control = new MeshControl({ nc: operator! });
@@ -145,6 +156,7 @@ export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
     url: nats.url,
     dir,
     node,
+    auditDir: node.auditDir!,
     control,
     operator: operator!,
     async session(
