@@ -10,7 +10,7 @@ interface NodeOptions {
   nats: string;
   dir: string;
   prefix: string;
-  policy: string[];
+  policy?: string[];
   approvalTimeout?: number;
   creds?: string;
   auditDir?: string;
@@ -45,7 +45,11 @@ export function registerNodeCommand(program: Command): void {
       'Run a mesh node: host the sessions registered in NATS (KV trustmesh_sessions) and answer the control plane until stopped.',
     )
     .requiredOption('--nats <url>', 'NATS server URL (JetStream on), e.g. nats://127.0.0.1:4222')
-    .requiredOption('--policy <path>', 'policy file or directory; repeat for several', collect)
+    .option(
+      '--policy <path>',
+      'policy file or directory seeding the mesh policy bucket while it is empty (the bucket wins once it holds a bundle); repeat for several',
+      collect,
+    )
     .option('--dir <dir>', 'state directory holding keys/ (created when missing)', DEFAULT_STATE_DIR)
     .option('--prefix <prefix>', 'subject prefix of the mesh', DEFAULT_PREFIX)
     .option('--creds <file>', "the node's NATS user credentials (a mesh in operator mode)")
@@ -75,6 +79,7 @@ export function registerNodeCommand(program: Command): void {
     .addHelpText(
       'after',
       '\nPrints one JSON ready line on stdout once it serves, logs on stderr, and stops cleanly on SIGTERM.\n' +
+        'Policy comes from the KV bucket trustmesh_policy and is reloaded on every push (trustmesh policy push).\n' +
         'A call runs only once its audit record is durable; if the audit log cannot be written, calls are refused.\n' +
         'Example:\n  trustmesh node --nats nats://127.0.0.1:4222 --dir .trustmesh --policy policy/ --audit-drop content\n' +
         '  trustmesh audit tail --dir .trustmesh/audit --follow',
@@ -106,7 +111,7 @@ async function runNode(options: NodeOptions): Promise<void> {
       ...(authority && claims ? { revokeNatsUser: (key: string) => authority.revokeUser(key, claims) } : {}),
       nc,
       stateDir: options.dir,
-      policyPaths: options.policy,
+      policyPaths: options.policy ?? [],
       prefix: options.prefix,
       log,
       ...(options.approvalTimeout ? { session: { timeouts: { approvalMs: options.approvalTimeout } } } : {}),
@@ -123,9 +128,12 @@ async function runNode(options: NodeOptions): Promise<void> {
       identity: node.identity.kid,
       policyVersion: node.policyVersion,
       auditDir: node.auditDir,
+      policyRevision: node.policyRevision,
     };
     process.stdout.write(`${JSON.stringify(ready)}\n`);
-    log(`serving ${ready.sessions} session(s) on ${options.nats} with policy ${node.policyVersion}`);
+    log(
+      `serving ${ready.sessions} session(s) on ${options.nats} with policy ${node.policyVersion} (revision ${node.policyRevision})`,
+    );
     await Promise.race([untilSignal(), nc.closed()]);
     await node.close();
   } finally {

@@ -5,17 +5,21 @@ import {
   explainCommand,
   validateCommand,
 } from '../policy/commands/index.js';
+import { registerPolicyDistributionCommands } from './policy-distribution.js';
 
 function emit(result: CommandResult): void {
   process.stdout.write(result.stdout);
   process.exitCode = result.exitCode;
 }
 
-/** `trustmesh policy validate|explain|diff`. The logic lives in src/policy/commands; this only wires flags. */
+/**
+ * `trustmesh policy validate|explain|diff|push|history|rollback`. The logic lives in src/policy; this
+ * only wires flags.
+ */
 export function registerPolicyCommands(program: Command): void {
   const policy = program
     .command('policy')
-    .description('Check, explain and compare policy files (see docs/policy.md).');
+    .description('Check, explain, compare and distribute policy (see docs/policy.md).');
 
   policy
     .command('validate')
@@ -77,4 +81,6 @@ export function registerPolicyCommands(program: Command): void {
     .action(async (a: string, b: string, opts: { json?: boolean }) =>
       emit(await diffCommand({ a: [a], b: [b], json: opts.json })),
     );
+
+  registerPolicyDistributionCommands(policy);
 }

@@ -2,7 +2,8 @@ import type { KV, KvWatchEntry } from '@nats-io/kv';
 import type { QueuedIterator, Subscription } from '@nats-io/transport-node';
 import { KvRevocationList, RevocationKind } from '../../pki/revocation/index.js';
 import type { SessionTokenVerifier } from '../../pki/tokens/index.js';
-import { loadPolicy, type PolicyBundle } from '../../policy/index.js';
+import { PolicyFeed } from '../../policy/distribution/index.js';
+import { type PolicyBundle, readPolicyFiles } from '../../policy/index.js';
 import { brokerChangesWildcard, decodeBrokerChange } from '../broker/index.js';
 import {
   type ControlBuckets,
@@ -46,16 +47,28 @@ export class MeshNode {
   readonly #starting = new Map<string, Promise<void>>();
   readonly #subscriptions: Subscription[] = [];
   readonly #audit: NodeAudit | undefined;
+  readonly #feed: PolicyFeed;
   #policy: PolicyBundle;
   #watcher: QueuedIterator<KvWatchEntry> | undefined;
   #closing: Promise<void> | undefined;
 
-  /** Loads keys and policy, starts serving the control plane and every registered session. */
+  /** Loads keys and the mesh policy, starts serving the control plane and every registered session. */
   static async start(options: MeshNodeOptions): Promise<MeshNode> {
     const parsed = parseNodeOptions(options);
-    const [state, policy, buckets, revocations, sessionUsers] = await Promise.all([
+    let node: MeshNode | undefined;
+    const [state, feed, buckets, revocations, sessionUsers] = await Promise.all([
       loadNodeState(parsed.stateDir),
-      loadPolicy(parsed.policyPaths),
+      PolicyFeed.open({
+        nc: parsed.nc,
+        seed: parsed.policyPaths.length > 0 ? await readPolicyFiles(parsed.policyPaths) : undefined,
+        seededBy: `trustmesh node (pid ${process.pid})`,
+        // Changes before the node exists are not lost: it starts from `feed.bundle`, the newest.
+        onChange: (bundle, revision) => {
+          if (node) node.#policyChanged(bundle, revision);
+        },
+        report: (err) => reportTo(parsed.log, err),
+        log: parsed.log,
+      }),
       openControlBuckets(parsed.nc),
       KvRevocationList.open(parsed.nc, { clock: parsed.clock }),
       openSessionUsers(parsed.nc),
@@ -63,8 +76,11 @@ export class MeshNode {
     const audit =
       parsed.audit === false
         ? undefined
-        : await NodeAudit.open(parsed.nc, { ...parsed, audit: parsed.audit });
-    const node = new MeshNode(parsed, state, policy, buckets, revocations, sessionUsers, audit);
+        : await NodeAudit.open(parsed.nc, { ...parsed, audit: parsed.audit }).catch((err: unknown) => {
+            feed.close();
+            throw err;
+          });
+    node = new MeshNode(parsed, state, feed, buckets, revocations, sessionUsers, audit);
     try {
       await node.#start();
     } catch (err) {
@@ -77,7 +93,7 @@ export class MeshNode {
   private constructor(
     options: ParsedNodeOptions,
     state: NodeState,
-    policy: PolicyBundle,
+    feed: PolicyFeed,
     buckets: ControlBuckets,
     revocations: KvRevocationList,
     sessionUsers: KV,
@@ -87,7 +103,8 @@ export class MeshNode {
     this.#audit = audit;
     this.#options = options;
     this.#state = state;
-    this.#policy = policy;
+    this.#feed = feed;
+    this.#policy = feed.bundle;
     this.#buckets = buckets;
     this.#revocations = revocations;
     this.#tokens = sessionTokenVerifier(
@@ -112,6 +129,11 @@ export class MeshNode {
     return this.#audit?.dir;
   }
 
+  /** The `trustmesh_policy` revision the node's policy came from. */
+  get policyRevision(): number {
+    return this.#feed.revision;
+  }
+
   sessions(): SessionSummary[] {
     return [...this.#sessions.values()].map((session) => session.summary());
   }
@@ -129,6 +151,7 @@ export class MeshNode {
   /** Stops watching the registry and serving control, then closes every session. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.#feed.close();
       this.#watcher?.stop();
       for (const sub of this.#subscriptions) sub.unsubscribe();
       await Promise.allSettled(this.#starting.values());
@@ -211,6 +234,7 @@ export class MeshNode {
 
   async #startSession(descriptor: SessionDescriptor): Promise<void> {
     const { nc, prefix, clock, resolver, session } = this.#options;
+    const policy = this.#policy;
     let actor: SessionActor | undefined;
     try {
       actor = await SessionActor.start({
@@ -218,7 +242,7 @@ export class MeshNode {
         nc,
         descriptor,
         identity: this.#state.identity,
-        policy: this.#policy,
+        policy,
         meshSecret: this.#state.meshSecret,
         tokens: this.#tokens,
         approvals: this.#buckets.approvals,
@@ -233,6 +257,8 @@ export class MeshNode {
         report: (err) => this.#report(err),
       });
       this.#sessions.set(descriptor.sid, actor);
+      // A push that landed while the actor was starting reached every session but this one.
+      if (this.#policy !== policy) actor.setPolicy(this.#policy);
       this.#options.log(
         `session ${descriptor.sid} (${descriptor.principal}, ${descriptor.purpose}) is served`,
       );
@@ -276,6 +302,13 @@ export class MeshNode {
     if (ended) await forgetSessionUser(this.#sessionUsers, sid).catch((err: unknown) => this.#report(err));
   }
 
+  #policyChanged(bundle: PolicyBundle, revision: number): void {
+    this.setPolicy(bundle);
+    this.#options.log(
+      `policy ${bundle.version} (revision ${revision}) applied to ${this.#sessions.size} session(s)`,
+    );
+  }
+
   /** A killed session leaves the node and the registry. */
   async #removed(sid: string): Promise<void> {
     this.#sessions.delete(sid);
@@ -284,8 +317,12 @@ export class MeshNode {
   }
 
   #report(err: unknown): void {
-    this.#options.log(`error: ${err instanceof Error ? err.message : String(err)}`);
+    reportTo(this.#options.log, err);
   }
+}
+
+function reportTo(log: (line: string) => void, err: unknown): void {
+  log(`error: ${err instanceof Error ? err.message : String(err)}`);
 }
 
 function safeJson(entry: KvWatchEntry): unknown {

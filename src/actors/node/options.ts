@@ -23,8 +23,12 @@ export interface MeshNodeOptions {
   nc: NatsConnection;
   /** Holds `keys/mesh-node.jwk` and `keys/capability.secret` (both created, 0600, when missing). */
   stateDir: string;
-  /** Policy files or directories, loaded with `loadPolicy`. */
-  policyPaths: readonly string[];
+  /**
+   * Policy files or directories that seed the mesh policy bucket (`trustmesh_policy`) when it holds
+   * no bundle yet; once it does, the bucket wins (see docs/decisions/0016-policy-distribution.md).
+   * @default [] (the bucket must already hold a bundle)
+   */
+  policyPaths?: readonly string[];
   /** @default 'tm' */
   prefix?: string;
   /** @default systemClock */
@@ -59,15 +63,15 @@ export function parseNodeOptions(options: MeshNodeOptions): ParsedNodeOptions {
   if (typeof options.stateDir !== 'string' || options.stateDir === '') {
     throw new NodeOptionsError('stateDir is missing; pass the directory that holds the node keys.');
   }
-  if (!Array.isArray(options.policyPaths) || options.policyPaths.length === 0) {
-    throw new NodeOptionsError('policyPaths is empty; pass at least one policy file or directory.');
+  if (options.policyPaths !== undefined && !Array.isArray(options.policyPaths)) {
+    throw new NodeOptionsError('policyPaths must be an array of policy files or directories.');
   }
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   assertPrefix(prefix);
   return {
     nc: options.nc,
     stateDir: options.stateDir,
-    policyPaths: options.policyPaths,
+    policyPaths: options.policyPaths ?? [],
     prefix,
     clock: options.clock ?? systemClock,
     resolver: options.resolver,
