@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MeshNode } from '../../../src/actors/node/index.js';
+import { loadNodeState, MeshNode } from '../../../src/actors/node/index.js';
 import { openPolicyBucket, POLICY_KEY } from '../../../src/policy/distribution/index.js';
 import { type NatsCluster, startNatsCluster } from '../../support/nats-harness.js';
 import { agentOn, denial } from './agent.js';
@@ -56,11 +56,14 @@ describe('policy distribution over a 3-node nats cluster', () => {
 
   async function startNode(url: string, prefix: string, seed?: string): Promise<RunningNode> {
     const nc = await connect({ servers: url });
+    // Nodes share the mesh keys (agents trust any of them) but each keeps its own audit log.
+    const stateDir = join(dir, `node-${prefix}`);
+    await cp(join(dir, 'keys'), join(stateDir, 'keys'), { recursive: true });
     const log: string[] = [];
     const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
     const node = await MeshNode.start({
       nc,
-      stateDir: dir,
+      stateDir,
       prefix,
       ...(seed ? { policyPaths: [seed] } : {}),
       log: (line) => {
@@ -86,6 +89,7 @@ describe('policy distribution over a 3-node nats cluster', () => {
   beforeAll(async () => {
     cluster = await startNatsCluster(3);
     dir = await mkdtemp(join(tmpdir(), 'trustmesh-policy-'));
+    await loadNodeState(dir);
     await writeFile(join(dir, 'v1.yaml'), V1);
     v2Dir = await mkdtemp(join(dir, 'v2-'));
     await writeFile(join(v2Dir, 'policy.yaml'), V2);
@@ -185,5 +189,5 @@ describe('policy distribution over a 3-node nats cluster', () => {
       [result.version, true, true],
       [v1, true, false],
     ]);
-  });
+  }, 90_000);
 });
