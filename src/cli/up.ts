@@ -118,7 +118,8 @@ async function up(options: UpOptions, out: Output): Promise<void> {
         'Connect any stdio MCP client by having it launch:',
         `  ${bridge.map(shellQuote).join(' ')}`,
         '',
-        "Watch it with 'trustmesh sessions list'; press Ctrl-C to stop the mesh.",
+        `Watch it with 'trustmesh sessions list', its calls with 'trustmesh audit tail --dir ${shellQuote(String(node.ready.auditDir))} --follow';`,
+        'press Ctrl-C to stop the mesh.',
       ].join('\n'),
       {
         ok: true,
@@ -131,6 +132,7 @@ async function up(options: UpOptions, out: Output): Promise<void> {
         sessionFile: layout.demoSessionFile,
         workspace: layout.workspace,
         policyVersion: node.ready.policyVersion,
+        auditDir: node.ready.auditDir,
         bridge,
       },
     );
