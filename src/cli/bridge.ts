@@ -1,7 +1,9 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import type { Command } from 'commander';
-import { readSessionFile } from '../pki/session-file.js';
+import { TrustmeshError } from '../errors.js';
+import { readSessionFile, type SessionFile } from '../pki/session-file.js';
+import { natsClientTls } from '../pki/tls/index.js';
 import { withSessionToken } from '../pki/tokens/index.js';
 import {
   importSigningKey,
@@ -33,14 +35,7 @@ async function runBridge(sessionPath: string): Promise<void> {
   const session = await readSessionFile(sessionPath);
   const trust = new KeyRing();
   for (const jwk of session.meshKeys) trust.add(importVerifyingKey(jwk));
-  const connection = await connect({
-    servers: session.natsUrl,
-    name: `trustmesh-bridge-${session.sessionId}`,
-    ...(session.natsCreds
-      ? { authenticator: credsAuthenticator(new TextEncoder().encode(session.natsCreds)) }
-      : {}),
-    ...sessionConnectOptions(session.prefix, session.sessionId),
-  });
+  const connection = await connectSession(session, sessionPath);
   // Every request the stdio client sends leaves with the session token the mesh checks on each call.
   const mesh = withSessionToken(
     new NatsClientTransport({
@@ -68,6 +63,36 @@ async function runBridge(sessionPath: string): Promise<void> {
   await done;
   await Promise.allSettled([mesh.close(), stdio.close()]);
   if (!connection.isClosed()) await connection.close();
+}
+
+export class BridgeConnectError extends TrustmeshError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_BRIDGE_CONNECT', message, options);
+  }
+}
+
+/** Connects as the session: its own NATS user and, on a mesh that runs mutual TLS, its own client certificate. */
+async function connectSession(session: SessionFile, path: string) {
+  try {
+    return await connect({
+      servers: session.natsUrl,
+      name: `trustmesh-bridge-${session.sessionId}`,
+      ...(session.natsCreds
+        ? { authenticator: credsAuthenticator(new TextEncoder().encode(session.natsCreds)) }
+        : {}),
+      ...(session.tls ? { tls: natsClientTls(session.tls) } : {}),
+      ...sessionConnectOptions(session.prefix, session.sessionId),
+    });
+  } catch (cause) {
+    const why = session.tls
+      ? 'Check that the mesh runs and the session has not expired'
+      : `${path} holds no client certificate, and a mesh that runs mutual TLS refuses a connection without one ` +
+        "(session files from before mutual TLS have none): create a new session with 'trustmesh session create'";
+    throw new BridgeConnectError(
+      `cannot connect to session ${session.sessionId} at ${session.natsUrl} (${(cause as Error).message}). ${why}.`,
+      { cause },
+    );
+  }
 }
 
 function report(err: Error): void {

@@ -6,9 +6,10 @@ import { MeshControl, serveBrokerControl } from '../actors/control/index.js';
 import { loadNodeState } from '../actors/node/index.js';
 import { untilSignal } from './child.js';
 import { connectToMesh, type MeshConnectionFlags, resolveMesh, withMeshFlags } from './mesh-connection.js';
+import { renewOwnLeaf, type TlsFlags, tlsFilesOf, withTlsFlags } from './mesh-tls.js';
 import { createOutput } from './output.js';
 
-interface RunFlags extends MeshConnectionFlags {
+interface RunFlags extends MeshConnectionFlags, TlsFlags {
   server: string;
   url?: string;
   allowCommand: string[];
@@ -30,7 +31,7 @@ export function registerBrokerCommands(program: Command): void {
     .command('broker')
     .description('Run tool brokers in front of MCP servers, and review or approve what they serve.');
 
-  withMeshFlags(broker.command('run'))
+  withTlsFlags(withMeshFlags(broker.command('run')))
     .description('Front one MCP server (stdio command after --, or --url) and serve its tools to the mesh.')
     .requiredOption('--server <name>', 'server name: tools appear to sessions as <name>.<tool>')
     .option('--url <url>', 'Streamable HTTP URL of the MCP server (instead of a stdio command)')
@@ -105,8 +106,10 @@ async function runBroker(command: string[], flags: RunFlags): Promise<void> {
     ? { kind: 'http', url: flags.url }
     : { kind: 'stdio', command: program ?? '', args };
   const resolved = await resolveMesh(flags);
-  const mesh = flags.creds ? { ...resolved, creds: flags.creds } : resolved;
+  const tls = tlsFilesOf(flags);
+  const mesh = { ...resolved, ...(flags.creds ? { creds: flags.creds } : {}), ...(tls ? { tls } : {}) };
   const nc = await connectToMesh(mesh, `trustmesh-broker-${flags.server}-${process.pid}`, { service: true });
+  const renewer = await renewOwnLeaf(flags, (line) => process.stderr.write(`${line}\n`));
   try {
     const { meshSecret } = await loadNodeState(flags.dir);
     const broker = new ToolBroker({
@@ -130,6 +133,7 @@ async function runBroker(command: string[], flags: RunFlags): Promise<void> {
     control.unsubscribe();
     await broker.drain();
   } finally {
+    renewer?.stop();
     if (!nc.isClosed()) await nc.drain();
   }
 }

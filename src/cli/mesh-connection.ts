@@ -8,9 +8,12 @@ import {
 } from '@nats-io/transport-node';
 import type { Command } from 'commander';
 import { TrustmeshError } from '../errors.js';
+import { LeafKind } from '../pki/certs/index.js';
 import { writeSecretFile } from '../pki/key-store.js';
 import { createNatsAuthority, type NatsAuthority, natsAuthFiles } from '../pki/nats-auth/index.js';
+import { type ClientTlsFiles, natsClientTlsFiles } from '../pki/tls/index.js';
 import { DEFAULT_PREFIX } from '../transport/index.js';
+import { LOCAL_NAME, localMeshTls } from './mesh-tls.js';
 import { DEFAULT_STATE_DIR } from './state-dir.js';
 
 /** Where a running local mesh says it can be reached; written by `trustmesh up`. */
@@ -19,6 +22,8 @@ export interface MeshInfo {
   prefix: string;
   /** NATS user credentials to connect with (a mesh in operator mode); absent on an open server. */
   creds?: string;
+  /** Client certificate, key and mesh root to connect with (a mesh that runs mutual TLS). */
+  tls?: ClientTlsFiles;
 }
 
 export interface MeshConnectionFlags {
@@ -62,10 +67,12 @@ export async function resolveMesh(flags: MeshConnectionFlags): Promise<MeshInfo>
     }
   }
   const operatorCreds = meshCredsPath(flags.dir, 'operator');
+  const operatorTls = await localMeshTls(flags.dir, LeafKind.Operator, LOCAL_NAME);
   return {
     natsUrl: url ?? String(local.natsUrl),
     prefix: flags.prefix ?? local.prefix ?? DEFAULT_PREFIX,
     ...((await exists(operatorCreds)) ? { creds: operatorCreds } : {}),
+    ...(operatorTls ? { tls: operatorTls } : {}),
   };
 }
 
@@ -120,12 +127,14 @@ export async function connectToMesh(
 ): Promise<NatsConnection> {
   const auth = await credsOptions(mesh.creds);
   const lifetime = service ? SERVICE_CONNECTION : { maxReconnectAttempts: 0 };
+  const tls = mesh.tls ? { tls: natsClientTlsFiles(mesh.tls) } : {};
   try {
-    return await connect({ servers: mesh.natsUrl, name, timeout: 5_000, ...lifetime, ...auth });
+    return await connect({ servers: mesh.natsUrl, name, timeout: 5_000, ...lifetime, ...auth, ...tls });
   } catch (cause) {
     throw new MeshNotFoundError(
       `cannot reach the mesh at ${mesh.natsUrl} (${(cause as Error).message}). ` +
-        "Is it running? Start it with 'trustmesh up', or check --nats.",
+        "Is it running? Start it with 'trustmesh up', or check --nats" +
+        (mesh.tls ? '.' : '; a mesh that runs mutual TLS needs --dir pointing at its state directory.'),
     );
   }
 }

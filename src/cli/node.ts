@@ -1,12 +1,14 @@
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { type Command, InvalidArgumentError } from 'commander';
 import { MeshNode } from '../actors/node/index.js';
+import { natsClientTlsFiles } from '../pki/tls/index.js';
 import { DEFAULT_PREFIX } from '../transport/index.js';
 import { untilSignal } from './child.js';
 import { credsOptions, localNatsAuthority, SERVICE_CONNECTION } from './mesh-connection.js';
+import { renewOwnLeaf, type TlsFlags, tlsFilesOf, withTlsFlags } from './mesh-tls.js';
 import { DEFAULT_STATE_DIR } from './state-dir.js';
 
-interface NodeOptions {
+interface NodeOptions extends TlsFlags {
   nats: string;
   dir: string;
   prefix: string;
@@ -39,8 +41,7 @@ function parseMs(value: string): number {
 }
 
 export function registerNodeCommand(program: Command): void {
-  program
-    .command('node')
+  withTlsFlags(program.command('node'))
     .description(
       'Run a mesh node: host the sessions registered in NATS (KV trustmesh_sessions) and answer the control plane until stopped.',
     )
@@ -89,12 +90,16 @@ export function registerNodeCommand(program: Command): void {
 
 async function runNode(options: NodeOptions): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  const tlsFiles = tlsFilesOf(options);
+  const tls = tlsFiles ? { tls: natsClientTlsFiles(tlsFiles) } : {};
   const nc = await connect({
     servers: options.nats,
     name: `trustmesh-node-${process.pid}`,
     ...SERVICE_CONNECTION,
     ...(await credsOptions(options.creds)),
+    ...tls,
   });
+  const renewer = await renewOwnLeaf(options, log);
   // In operator mode the node revokes a suspended or killed session's NATS user itself.
   const authority = await localNatsAuthority(options.dir);
   let pusher: NatsConnection | undefined;
@@ -104,6 +109,7 @@ async function runNode(options: NodeOptions): Promise<void> {
         servers: options.nats,
         name: `trustmesh-node-claims-${process.pid}`,
         authenticator: credsAuthenticator(new TextEncoder().encode(authority.issueClaimsPusher().creds)),
+        ...tls,
       });
     }
     const claims = pusher;
@@ -137,6 +143,7 @@ async function runNode(options: NodeOptions): Promise<void> {
     await Promise.race([untilSignal(), nc.closed()]);
     await node.close();
   } finally {
+    renewer?.stop();
     if (pusher && !pusher.isClosed()) await pusher.close();
     if (!nc.isClosed()) await nc.drain();
   }

@@ -17,6 +17,7 @@ import { newSessionId } from '../transport/index.js';
 import { selfCommand, shellQuote } from './child.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { localNatsAuthority } from './mesh-connection.js';
+import { issueAgentTls } from './mesh-tls.js';
 import { type OperatorFlags, runOperator, withOperatorFlags } from './operator.js';
 import { formatInstant } from './table.js';
 
@@ -90,6 +91,8 @@ export function registerSessionCommands(program: Command): void {
         const authority = await localNatsAuthority(flags.dir);
         const natsUser = authority?.issueSessionUser({ sid, prefix: mesh.prefix, expiresAt });
         if (natsUser) await recordSessionUser(await openSessionUsers(nc), sid, natsUser.publicKey);
+        // A mesh that runs mutual TLS gives the agent its own client certificate, ending with the session.
+        const tls = await issueAgentTls(flags.dir, sid, expiresAt);
 
         out.progress(`registering session ${sid} (${flags.purpose} for ${flags.user})…`);
         await control.createSession({
@@ -109,6 +112,7 @@ export function registerSessionCommands(program: Command): void {
           meshKeys,
           token,
           ...(natsUser ? { natsCreds: natsUser.creds } : {}),
+          ...(tls ? { tls } : {}),
         });
         out.progress(
           `wrote ${path}; waiting up to ${formatDuration(flags.wait)} for a mesh node to serve it…`,

@@ -6,11 +6,19 @@ import type { Command } from 'commander';
 import { demoPolicyYaml } from '../demo/policy.js';
 import { createDemoWorkspace } from '../demo/workspace.js';
 import { ensureNatsServer, startNatsServer } from '../natsd/index.js';
+import type { CertificateRenewer } from '../pki/certs/index.js';
 import { writeSecretFile } from '../pki/key-store.js';
 import type { NatsAuthority } from '../pki/nats-auth/index.js';
+import {
+  type ClientTlsFiles,
+  renderNatsTlsBlock,
+  rotateNatsServerCertificate,
+  startLeafRenewal,
+} from '../pki/tls/index.js';
 import { DEFAULT_PREFIX } from '../transport/index.js';
 import { shellQuote, spawnTrustmesh, stopChild, untilSignal } from './child.js';
 import { meshCredsPath, openNatsAuthority, writeMeshInfo } from './mesh-connection.js';
+import { issueLocalMeshTls, meshPkiDir } from './mesh-tls.js';
 import { createOutput, type Output } from './output.js';
 import { parsePort } from './parse.js';
 import { DEFAULT_STATE_DIR, type StateLayout, stateLayout } from './state-dir.js';
@@ -25,6 +33,8 @@ interface UpOptions {
 const DEMO_PURPOSE = 'code-review';
 const DEMO_USER = 'demo@trustmesh.local';
 const STEPS = 6;
+/** The MCP server the local broker fronts. */
+const DEMO_SERVER = 'filesystem';
 
 export function registerUpCommand(program: Command): void {
   program
@@ -55,26 +65,60 @@ async function up(options: UpOptions, out: Output): Promise<void> {
   step(1, 'checking for nats-server…');
   const binary = await ensureNatsServer({ onProgress: out.progress });
 
-  step(2, `starting nats-server ${binary.version} with JetStream on 127.0.0.1, in operator mode…`);
+  step(
+    2,
+    `starting nats-server ${binary.version} with JetStream on 127.0.0.1, in operator mode with mutual TLS…`,
+  );
   const authority = await openNatsAuthority(layout.root);
+  const tls = await issueLocalMeshTls(layout.root, DEMO_SERVER);
   const nats = await startNatsServer({
     dir: layout.natsDir,
     port: options.port,
     binary: binary.path,
-    extraConfig: authority.serverConfig({ resolverDir: join(layout.natsDir, 'resolver') }),
+    extraConfig: [
+      authority.serverConfig({ resolverDir: join(layout.natsDir, 'resolver') }),
+      renderNatsTlsBlock({ ...tls.server, verify: true }),
+    ].join('\n'),
   });
   const children: ChildProcess[] = [];
+  const renewers: CertificateRenewer[] = [];
   try {
+    // nats-server reloads its renewed certificate on SIGHUP; operator tools read theirs at each start.
+    renewers.push(
+      ...(await Promise.all([
+        startLeafRenewal({
+          pkiDir: meshPkiDir(layout.root),
+          files: tls.server,
+          install: (next) => rotateNatsServerCertificate(nats, tls.server, next),
+          onError: (err) => out.progress(`nats-server certificate renewal failed: ${(err as Error).message}`),
+        }),
+        startLeafRenewal({
+          pkiDir: meshPkiDir(layout.root),
+          files: tls.operator,
+          onError: (err) => out.progress(`operator certificate renewal failed: ${(err as Error).message}`),
+        }),
+      ])),
+    );
     const creds = await writeMeshCreds(layout.root, authority);
     await writeMeshInfo(layout.root, { natsUrl: nats.url, prefix: DEFAULT_PREFIX });
     step(3, `writing the demo workspace and the code-review policy under ${layout.root}…`);
     await writeDemoFiles(layout);
 
     const common = ['--nats', nats.url, '--dir', layout.root];
+    const tlsFlags = (files: ClientTlsFiles) => [
+      '--tls-cert',
+      files.certFile,
+      '--tls-key',
+      files.keyFile,
+      '--tls-ca',
+      files.caFile,
+      '--tls-renew-from',
+      meshPkiDir(layout.root),
+    ];
     const forward = (who: string) => (line: string) => out.progress(`[${who}] ${line}`);
     step(4, 'starting the mesh node…');
     const node = await spawnTrustmesh(
-      ['node', ...common, '--policy', layout.policyDir, '--creds', creds.node],
+      ['node', ...common, '--policy', layout.policyDir, '--creds', creds.node, ...tlsFlags(tls.node)],
       {
         onStderr: forward('node'),
       },
@@ -87,12 +131,13 @@ async function up(options: UpOptions, out: Output): Promise<void> {
         'broker',
         'run',
         '--server',
-        'filesystem',
+        DEMO_SERVER,
         ...common,
         '--allow-command',
         basename(process.execPath),
         '--creds',
         creds.broker,
+        ...tlsFlags(tls.broker),
       ].concat(['--', process.execPath, filesystemServerEntry(), layout.workspace]),
       { onStderr: forward('broker'), readyTimeoutMs: 45_000 },
     );
@@ -142,6 +187,7 @@ async function up(options: UpOptions, out: Output): Promise<void> {
     const why = await Promise.race([untilSignal(), ...exited]);
     out.progress(`stopping (${why})…`);
   } finally {
+    for (const renewer of renewers) renewer.stop();
     // The node first: its sessions end before the broker they call goes away.
     for (const child of children) await stopChild(child);
     await nats.stop();

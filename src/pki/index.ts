@@ -32,9 +32,11 @@ export {
   issueLeafCertificate,
   issueToStore,
   LeafKind,
+  leafFiles,
   listIssued,
   parseCertificate,
   parseDuration,
+  reissueLeaf,
   renewInStore,
   summarize,
   verifyCertificateChain,
@@ -47,12 +49,21 @@ export {
   RevocationError,
   RevocationKind,
 } from './revocation/index.js';
-export type { ClientTlsMaterial, NatsClusterTlsOptions, NatsTlsFiles, NatsTlsOptions } from './tls/index.js';
+export type {
+  ClientTlsFiles,
+  ClientTlsMaterial,
+  LeafRenewalOptions,
+  NatsClusterTlsOptions,
+  NatsTlsFiles,
+  NatsTlsOptions,
+} from './tls/index.js';
 export {
   natsClientTls,
+  natsClientTlsFiles,
   renderNatsClusterBlock,
   renderNatsTlsBlock,
   rotateNatsServerCertificate,
+  startLeafRenewal,
 } from './tls/index.js';
 export type {
   SessionTokenClaims,

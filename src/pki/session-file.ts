@@ -2,6 +2,7 @@ import type { JsonWebKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { TrustmeshError } from '../errors.js';
 import { writeSecretFile } from './key-store.js';
+import type { ClientTlsMaterial } from './tls/client.js';
 
 /** Everything an agent needs to reach its session: where, which session, its own key, whom to trust. */
 export interface SessionFile {
@@ -18,6 +19,8 @@ export interface SessionFile {
   token: string;
   /** The session's own NATS user (`.creds` text) on a mesh in operator mode; absent on an open server. */
   natsCreds?: string;
+  /** The agent's client certificate (kind `agent`, as long-lived as the session), key and the mesh root, on a mesh that runs mutual TLS. */
+  tls?: ClientTlsMaterial;
 }
 
 export class SessionFileError extends TrustmeshError {
@@ -40,7 +43,9 @@ export async function readSessionFile(path: string): Promise<SessionFile> {
     typeof parsed.agentKey?.d === 'string' &&
     Array.isArray(parsed.meshKeys) &&
     typeof parsed.token === 'string' &&
-    (parsed.natsCreds === undefined || typeof parsed.natsCreds === 'string');
+    (parsed.natsCreds === undefined || typeof parsed.natsCreds === 'string') &&
+    (parsed.tls === undefined ||
+      ['caPem', 'chainPem', 'keyPem'].every((key) => typeof parsed.tls?.[key] === 'string'));
   if (!ok)
     throw new SessionFileError(
       `${path} is not a trustmesh session file (or one from before session tokens); create one with 'trustmesh session create' or 'trustmesh up'.`,

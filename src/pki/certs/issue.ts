@@ -7,13 +7,23 @@ import { type CertificateSummary, summarize } from './inspect.js';
 import { parseSan, type SubjectAltName } from './sans.js';
 
 /** What a leaf certificate is for; it decides the extended key usages. */
-export const LeafKind = { Node: 'node', Broker: 'broker', NatsServer: 'nats-server' } as const;
+export const LeafKind = {
+  Node: 'node',
+  Broker: 'broker',
+  NatsServer: 'nats-server',
+  /** An agent session's client certificate: lives as long as its session (decision 0011). */
+  Agent: 'agent',
+  /** Operator tools (sessions, approvals, session create) of one mesh. */
+  Operator: 'operator',
+} as const;
 export type LeafKind = (typeof LeafKind)[keyof typeof LeafKind];
 
-// Nodes and brokers dial NATS as clients; a nats-server answers clients and dials routes.
+// Nodes, brokers, agents and operator tools dial NATS as clients; a nats-server answers clients and dials routes.
 const EKUS: Record<LeafKind, string[]> = {
   node: [x509.ExtendedKeyUsage.clientAuth],
   broker: [x509.ExtendedKeyUsage.clientAuth],
+  agent: [x509.ExtendedKeyUsage.clientAuth],
+  operator: [x509.ExtendedKeyUsage.clientAuth],
   'nats-server': [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth],
 };
 

@@ -30,7 +30,12 @@ export interface StoredLeaf extends CertificateSummary, LeafFiles {
   name: string;
 }
 
-function leafFiles(layout: PkiLayout, kind: LeafKind, name: string): LeafFiles & { recordFile: string } {
+/** Where the chain, key (0600) and request record of an issued leaf live under `issued/`. */
+export function leafFiles(
+  layout: PkiLayout,
+  kind: LeafKind,
+  name: string,
+): LeafFiles & { recordFile: string } {
   const base = join(layout.issuedDir, `${kind}-${name}`);
   return { certFile: `${base}.crt`, keyFile: `${base}.key`, recordFile: `${base}.json` };
 }

@@ -1,5 +1,7 @@
-export type { ClientTlsMaterial } from './client.js';
-export { natsClientTls } from './client.js';
+export type { ClientTlsFiles, ClientTlsMaterial } from './client.js';
+export { natsClientTls, natsClientTlsFiles } from './client.js';
+export type { LeafRenewalOptions } from './renewal.js';
+export { startLeafRenewal } from './renewal.js';
 export type { ReloadableNatsServer, RotationOptions } from './rotate.js';
 export { rotateNatsServerCertificate } from './rotate.js';
 export type { NatsClusterTlsOptions, NatsTlsFiles, NatsTlsOptions } from './server-config.js';

@@ -1,13 +1,20 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, type NatsConnection, type TlsOptions } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSessionFile } from '../../../src/pki/session-file.js';
+import { createMeshCa, loadPki } from '../../../src/pki/ca/index.js';
+import {
+  type IssuedCertificate,
+  issueLeafCertificate,
+  parseCertificate,
+} from '../../../src/pki/certs/index.js';
+import { readSessionFile, type SessionFile } from '../../../src/pki/session-file.js';
+import { natsClientTls } from '../../../src/pki/tls/index.js';
 import { sessionConnectOptions } from '../../../src/transport/index.js';
 
 // `up` starts nats-server, a node, a broker and a session through tsx: slow on a loaded 2-core machine.
@@ -38,14 +45,19 @@ function alive(pid: number): boolean {
   }
 }
 
-function connectAgent(creds: string, sid: string): Promise<NatsConnection> {
+function connectAgent(session: SessionFile): Promise<NatsConnection> {
   return connect({
     servers: ready.natsUrl,
     reconnect: false,
-    authenticator: credsAuthenticator(new TextEncoder().encode(creds)),
-    ...sessionConnectOptions('tm', sid),
+    authenticator: credsAuthenticator(new TextEncoder().encode(session.natsCreds!)),
+    tls: natsClientTls(session.tls!),
+    ...sessionConnectOptions('tm', session.sessionId),
   });
 }
+
+const HOUR = 3_600_000;
+// The server aborts the handshake with a TLS alert; under TLS 1.3 the client may see a reset instead.
+const TLS_ALERT = { code: expect.stringMatching(/^(ERR_SSL_\w+|ECONNRESET|EPIPE)$/) };
 
 /** Runs `trustmesh <args>` and resolves with its stdout; rejects when it exits non-zero. */
 function runCli(...args: string[]): Promise<string> {
@@ -112,11 +124,44 @@ describe('trustmesh up (the embedded default behind npm start)', () => {
     }
   });
 
-  it('runs nats-server in operator mode: no anonymous client, the session connects as its own NATS user', async () => {
-    await expect(connect({ servers: ready.natsUrl, reconnect: false })).rejects.toThrow(/Authorization/);
+  it('refuses a client with no certificate, one from another CA, or an expired one at the TLS handshake', async () => {
+    const pkiDir = join(dir, 'pki');
+    const mesh = await loadPki(pkiDir);
+    const caPem = await readFile(join(pkiDir, 'root.crt'), 'utf8');
+    const stranger = await createMeshCa({ algorithm: 'ed25519', name: 'stranger' });
+    const leaf = (issuer: typeof mesh, clock?: () => number) =>
+      issueLeafCertificate(issuer.intermediate, {
+        kind: 'agent',
+        name: 'intruder',
+        algorithm: 'ed25519',
+        clock,
+      });
+    const attempt = (cert: IssuedCertificate | undefined) => {
+      const tls: TlsOptions = cert ? natsClientTls({ caPem, ...cert }) : { ca: caPem };
+      return connect({ servers: ready.natsUrl, reconnect: false, timeout: 5_000, tls });
+    };
+    const expired = await leaf(mesh, () => Date.now() - 3 * HOUR);
+    expect(Date.parse(expired.notAfter)).toBeLessThan(Date.now());
+    await expect(attempt(undefined)).rejects.toMatchObject(TLS_ALERT);
+    await expect(attempt(await leaf(stranger))).rejects.toMatchObject(TLS_ALERT);
+    await expect(attempt(expired)).rejects.toMatchObject(TLS_ALERT);
+    // A valid certificate gets past TLS, and operator mode still wants a NATS user.
+    await expect(attempt(await leaf(mesh))).rejects.toThrow(/Authorization/);
+  });
+
+  it('gives the session its own client certificate (agent, Ed25519) that ends with the session', async () => {
+    const session = await readSessionFile(ready.sessionFile);
+    const cert = parseCertificate(session.tls!.chainPem, 'session certificate');
+    expect(cert.subject).toContain(`CN=${session.sessionId}, OU=agent`);
+    expect(cert.publicKey.algorithm.name).toBe('Ed25519');
+    // up creates its session with the default one-hour lifetime.
+    expect(cert.notAfter.getTime()).toBeLessThanOrEqual(Date.now() + HOUR);
+  });
+
+  it('runs nats-server in operator mode: the session connects as its own NATS user', async () => {
     const session = await readSessionFile(ready.sessionFile);
     expect(session.natsCreds).toContain('BEGIN NATS USER JWT');
-    const agent = await connectAgent(session.natsCreds!, session.sessionId);
+    const agent = await connectAgent(session);
     try {
       await expect(agent.request('tm.tool.filesystem.tools/list', '', { timeout: 2_000 })).rejects.toThrow();
     } finally {
@@ -126,7 +171,7 @@ describe('trustmesh up (the embedded default behind npm start)', () => {
 
   it('sessions suspend: the server closes the agent connection and refuses its credentials', async () => {
     const session = await readSessionFile(ready.sessionFile);
-    const agent = await connectAgent(session.natsCreds!, session.sessionId);
+    const agent = await connectAgent(session);
     const dropped = (async () => {
       for await (const status of agent.status()) if (status.type === 'error') return status.error.message;
       return 'closed without an error';
@@ -144,7 +189,7 @@ describe('trustmesh up (the embedded default behind npm start)', () => {
     );
     await expect(dropped).resolves.toMatch(/Revoked/);
     await agent.closed();
-    await expect(connectAgent(session.natsCreds!, session.sessionId)).rejects.toThrow(/Authorization/);
+    await expect(connectAgent(session)).rejects.toThrow(/Authorization/);
   });
 
   it('stops nats-server, the node and the broker on SIGTERM and exits 0', async () => {

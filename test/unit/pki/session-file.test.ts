@@ -21,19 +21,24 @@ const file = (): SessionFile => ({
   meshKeys: [],
   token: 'h.p.s',
   natsCreds: '-----BEGIN NATS USER JWT-----',
+  tls: { caPem: 'root', chainPem: 'leaf+intermediate', keyPem: 'key' },
 });
 
 describe('session file', () => {
-  it('round-trips token and NATS credentials, readable by its owner only', async () => {
+  it('round-trips token, NATS credentials and client certificate, readable by its owner only', async () => {
     const path = join(dir, 's.json');
     await writeSessionFile(path, file());
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     expect(await readSessionFile(path)).toEqual(file());
   });
 
-  it('refuses a file without a session token, or with credentials that are not text', async () => {
+  it('refuses a file without a session token, or with credentials or a certificate that are not text', async () => {
     const { token: _token, ...untokened } = file();
-    const cases = [untokened, { ...file(), natsCreds: 42 }];
+    const cases = [
+      untokened,
+      { ...file(), natsCreds: 42 },
+      { ...file(), tls: { caPem: 'root', chainPem: 'leaf' } },
+    ];
     for (const [i, body] of cases.entries()) {
       const path = join(dir, `${i}.json`);
       await writeFile(path, JSON.stringify(body));

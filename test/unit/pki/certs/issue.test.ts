@@ -73,19 +73,24 @@ describe('issueLeafCertificate', () => {
     expect(cert.publicKey.algorithm).toMatchObject({ name: 'ECDSA', namedCurve: 'P-256' });
   });
 
-  it('gives nodes and brokers clientAuth only, and supports Ed25519 leaf keys', async () => {
-    const ca = await meshCa();
-    const broker = await issueLeafCertificate(ca.intermediate, {
-      kind: 'broker',
-      name: 'github',
-      algorithm: 'ed25519',
-    });
-    const cert = parseCertificate(broker.certPem, 'broker');
-    expect(cert.getExtension(x509.ExtendedKeyUsageExtension)?.usages).toEqual([
-      x509.ExtendedKeyUsage.clientAuth,
-    ]);
-    expect(cert.publicKey.algorithm.name).toBe('Ed25519');
-  });
+  it.each(['node', 'broker', 'agent', 'operator'] as const)(
+    'gives a %s leaf digitalSignature and clientAuth only, with an Ed25519 key',
+    async (kind) => {
+      const ca = await meshCa();
+      const leaf = await issueLeafCertificate(ca.intermediate, {
+        kind,
+        name: 'github',
+        algorithm: 'ed25519',
+      });
+      const cert = parseCertificate(leaf.certPem, kind);
+      expect(cert.getExtension(x509.KeyUsagesExtension)?.usages).toBe(x509.KeyUsageFlags.digitalSignature);
+      expect(cert.getExtension(x509.ExtendedKeyUsageExtension)?.usages).toEqual([
+        x509.ExtendedKeyUsage.clientAuth,
+      ]);
+      expect(cert.publicKey.algorithm.name).toBe('Ed25519');
+      expect(leaf.sans[0]).toBe(`url:urn:trustmesh:${kind}:github`);
+    },
+  );
 
   it('uses a fresh random 128-bit positive serial each time', async () => {
     const ca = await meshCa();
