@@ -13,6 +13,7 @@ export { StatechartInputError } from './errors.js';
 export { toMermaid } from './mermaid.js';
 export type {
   AssessCallInput,
+  CallAssessment,
   CallDecision,
   DecideCallInput,
   DecidingState,

@@ -1,20 +1,19 @@
 import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import type { Command } from 'commander';
 import {
   type AuditCall,
+  BASELINE_BUCKET,
+  BASELINE_KEY,
   DEFAULT_MIN_SESSIONS,
   learnBaselines,
+  openBaselineBucket,
   parseAuditLine,
+  storeBaselines,
 } from '../actors/monitor/index.js';
 import { createOutput, reportFailure } from './output.js';
-
-/** The KV bucket and key the mesh reads baselines from. */
-export const BASELINE_BUCKET = 'trustmesh_baselines';
-export const BASELINE_KEY = 'current';
 
 async function readAudit(paths: readonly string[]): Promise<AuditCall[]> {
   const calls: AuditCall[] = [];
@@ -69,8 +68,7 @@ export function registerBaselineCommands(program: Command): void {
           if (opts.nats) {
             const nc = await connect({ servers: opts.nats });
             try {
-              const kv = await new Kvm(nc).create(BASELINE_BUCKET, { history: 10 });
-              revision = await kv.put(BASELINE_KEY, text);
+              revision = await storeBaselines(await openBaselineBucket(nc), set);
             } finally {
               await nc.close();
             }

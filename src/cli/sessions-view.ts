@@ -37,7 +37,20 @@ export function approvalLines(approval: ApprovalRecord, now: number): string[] {
   ];
 }
 
-/** What `sessions inspect` prints: facts, the state timeline, usage and any held call. */
+/** The score, the level it reaches, the features behind it and the reasons, largest first. */
+export function riskLines(risk: SessionInspection['risk']): string[] {
+  const features = Object.entries(risk.features)
+    .filter(([, level]) => level > 0)
+    .sort(([, a], [, b]) => b - a)
+    .map(([name, level]) => `${name} ${level.toFixed(2)}`);
+  return [
+    `score ${risk.score.toFixed(2)} (reaches ${risk.level === 'none' ? 'no containment' : risk.level}); baselines ${risk.baselineVersion ?? 'cold-start defaults'}`,
+    `features: ${features.length > 0 ? features.join(', ') : 'all calm'}`,
+    ...risk.reasons.map((reason) => `  - ${reason}`),
+  ];
+}
+
+/** What `sessions inspect` prints: facts, the state timeline, risk, usage and any held call. */
 export function inspectionText(s: SessionInspection, now: number): string {
   const facts = renderTable(
     ['session', s.sid],
@@ -79,5 +92,19 @@ export function inspectionText(s: SessionInspection, now: number): string {
         `  answer it with 'trustmesh approvals approve ${s.pendingApproval.callId}' or 'trustmesh approvals deny ${s.pendingApproval.callId} --reason R'`,
       ]
     : ['none'];
-  return [facts, '', 'History', timeline, '', 'Usage', usage, '', 'Pending approval', ...pending].join('\n');
+  return [
+    facts,
+    '',
+    'History',
+    timeline,
+    '',
+    'Risk',
+    ...riskLines(s.risk),
+    '',
+    'Usage',
+    usage,
+    '',
+    'Pending approval',
+    ...pending,
+  ].join('\n');
 }

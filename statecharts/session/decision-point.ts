@@ -1,7 +1,7 @@
 import { enqueueActions, raise } from 'xstate';
 import { Verdict } from '../../src/policy/vocabulary.js';
 import type { SessionContext } from './context.js';
-import type { CallDecision, DecidingState, RiskAssessment, SessionCall } from './events.js';
+import type { CallDecision, DecidingState, RiskAssessment, SessionCall, SignalKind } from './events.js';
 import { sessionMachine } from './machine.js';
 
 export interface AssessCallInput {
@@ -16,13 +16,18 @@ export interface DecideCallInput {
   readonly context: SessionContext;
 }
 
+/** A call's risk and any hard signals it raised (each suspends the session before the call is decided). */
+export interface CallAssessment extends RiskAssessment {
+  readonly signals?: readonly { readonly kind: SignalKind; readonly detail: string }[];
+}
+
 /** The session actor's synchronous hooks into the machine; both run inside one macrostep per call. */
 export interface DecisionPoint {
   /**
-   * Scores the call itself (rate, volume, canary proximity, …). A result is applied exactly like a `RISK` event
-   * before the decision; `undefined` means the call adds no risk.
+   * Scores the call itself (rate, volume, canary proximity, …). Its signals are applied like `SIGNAL` events and
+   * its score like a `RISK` event, all before the decision; `undefined` means the call adds no risk.
    */
-  assessCall(input: AssessCallInput): RiskAssessment | undefined;
+  assessCall(input: AssessCallInput): CallAssessment | undefined;
   /** The policy decision for the call in `state`. A throw denies the call rather than failing the session. */
   decideCall(input: DecideCallInput): CallDecision;
 }
@@ -47,6 +52,8 @@ export function withDecisionPoint(point: DecisionPoint, machine = sessionMachine
         if (event.type !== 'CALL') return;
         const risk = point.assessCall({ call: event.call, context });
         if (risk === undefined) return;
+        for (const { kind, detail } of risk.signals ?? [])
+          enqueue.raise({ type: 'SIGNAL', kind, detail, at: event.at });
         enqueue.raise({
           type: 'RISK',
           score: risk.score,

@@ -11,7 +11,7 @@ export {
   DEFAULT_SESSION_TIMEOUTS,
   initialSessionContext,
 } from './context.js';
-export type { AssessCallInput, DecideCallInput, DecisionPoint } from './decision-point.js';
+export type { AssessCallInput, CallAssessment, DecideCallInput, DecisionPoint } from './decision-point.js';
 export { withDecisionPoint } from './decision-point.js';
 export type {
   CallDecision,

@@ -12,6 +12,7 @@ export type {
   ControlReply,
   DenyRequest,
   OperatorRequest,
+  RiskView,
   SessionDescriptor,
   SessionInspection,
   SessionSummary,

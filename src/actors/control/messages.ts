@@ -22,6 +22,8 @@ export const SessionDescriptorSchema = z
     agentPublicKey: publicJwk,
     createdAt: time,
     expiresAt: time,
+    /** The task the agent was given: the behaviour monitor does not count its words as drift. */
+    task: z.string().max(4096).optional(),
   })
   .refine((d) => d.expiresAt > d.createdAt, {
     message: 'must be after createdAt',
@@ -89,7 +91,20 @@ export interface TransitionView {
   readonly at: number;
 }
 
-/** What `inspect` answers: state, history, usage and the call awaiting approval. */
+/** The behaviour monitor's view of a session: its risk and what drove it. */
+export interface RiskView {
+  readonly score: number;
+  /** The containment the score reaches on its own under the session's thresholds. */
+  readonly level: 'none' | 'scrutinised' | 'readOnly' | 'suspended';
+  /** Contributing features and rules, largest first. */
+  readonly reasons: readonly string[];
+  /** Each feature's level in [0, 1] (rate, sequence, drift, taint, duration, denials, authFailures). */
+  readonly features: Readonly<Record<string, number>>;
+  /** The baselines the session is judged by; `null` for cold-start defaults. */
+  readonly baselineVersion: string | null;
+}
+
+/** What `inspect` answers: state, history, usage, risk and the call awaiting approval. */
 export interface SessionInspection extends SessionSummary {
   readonly createdAt: number;
   readonly policyVersion: string;
@@ -104,6 +119,7 @@ export interface SessionInspection extends SessionSummary {
   /** Successful calls per tool (what `requires` reads). */
   readonly succeeded: Readonly<Record<string, number>>;
   readonly pendingApproval: ApprovalRecord | null;
+  readonly risk: RiskView;
 }
 
 /** What every control request is answered with. */

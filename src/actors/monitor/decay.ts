@@ -1,3 +1,6 @@
+/** A counter's saved value and the time it was last updated. */
+export type CounterState = readonly [value: number, at: number];
+
 /**
  * An exponentially decayed event counter: O(1) per update, two numbers of state. With time constant
  * `tau`, `value` approximates how many events happened in the last `tau` ms, so it doubles as a
@@ -10,8 +13,15 @@ export class DecayedCounter {
   constructor(
     private readonly tauMs: number,
     now: number,
+    saved?: CounterState,
   ) {
-    this.#at = now;
+    this.#at = saved?.[1] ?? now;
+    this.#value = saved?.[0] ?? 0;
+  }
+
+  /** `[value, at]`, plain JSON for the session snapshot. */
+  save(): CounterState {
+    return [this.#value, this.#at];
   }
 
   /** The count as of `now` (never moves time backwards). */

@@ -13,3 +13,10 @@ export class BaselineError extends TrustmeshError {
     super('ERR_BASELINE', message, options);
   }
 }
+
+/** A saved session monitor that cannot be restored (corrupt or from an incompatible version). */
+export class MonitorSnapshotError extends TrustmeshError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_MONITOR_SNAPSHOT', message, options);
+  }
+}

@@ -7,9 +7,17 @@ export {
   parseBaselineSet,
   SEQUENCE_START,
 } from './baseline.js';
+export type { BaselineFollowerOptions } from './baseline-store.js';
+export {
+  BASELINE_BUCKET,
+  BASELINE_KEY,
+  BaselineFollower,
+  openBaselineBucket,
+  storeBaselines,
+} from './baseline-store.js';
 export type { CallSelector, DetectionRule, MonitorConfig } from './config.js';
 export { DEFAULT_MONITOR_CONFIG, parseMonitorConfig, RuleKind } from './config.js';
-export { BaselineError, MonitorConfigError } from './errors.js';
+export { BaselineError, MonitorConfigError, MonitorSnapshotError } from './errors.js';
 export { Feature } from './features.js';
 export type { AuditCall, LearnOptions } from './learn.js';
 export { DEFAULT_MIN_SESSIONS, learnBaselines, parseAuditLine } from './learn.js';
@@ -19,3 +27,5 @@ export type { FeatureWeights, MonitorOptions, MonitorOptionsInput } from './opti
 export { DEFAULT_FEATURE_WEIGHTS, DEFAULT_MONITOR_OPTIONS, parseMonitorOptions } from './options.js';
 export type { CallOutcome, MonitorAssessment, MonitoredCall, MonitorSignal } from './session-monitor.js';
 export { SessionMonitor } from './session-monitor.js';
+export type { MonitorSnapshot } from './snapshot.js';
+export { parseMonitorSnapshot } from './snapshot.js';

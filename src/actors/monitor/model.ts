@@ -2,10 +2,12 @@ import picomatch from 'picomatch';
 import type { Clock } from '../../clock.js';
 import { type BaselineSet, baselineFor, type PurposeBaseline } from './baseline.js';
 import { DEFAULT_MONITOR_CONFIG, type MonitorConfig } from './config.js';
+import { MonitorSnapshotError } from './errors.js';
 import { type MonitorOptions, type MonitorOptionsInput, parseMonitorOptions } from './options.js';
 import { type CompiledRule, compileRule } from './rules.js';
 import { SequenceModel } from './sequence.js';
 import { SessionMonitor } from './session-monitor.js';
+import type { MonitorSnapshot } from './snapshot.js';
 
 export interface BehaviourModelInput {
   readonly config?: MonitorConfig;
@@ -73,6 +75,16 @@ export class BehaviourModel {
 
   startSession(input: MonitorSessionInput): SessionMonitor {
     return new SessionMonitor(this, this.purpose(input.purpose), input);
+  }
+
+  /** A session monitor carrying on from its snapshot (validate it with `parseMonitorSnapshot` first). */
+  restoreSession(input: MonitorSessionInput, saved: MonitorSnapshot): SessionMonitor {
+    if (saved.purpose !== input.purpose) {
+      throw new MonitorSnapshotError(
+        `session ${input.sessionId}: the monitor snapshot is for purpose '${saved.purpose}', not '${input.purpose}'; the snapshot belongs to another session`,
+      );
+    }
+    return new SessionMonitor(this, this.purpose(input.purpose), input, saved);
   }
 }
 

@@ -8,6 +8,7 @@ import { Feature, scoreFeatures } from './features.js';
 import type { BehaviourModel, MonitorSessionInput, PurposeModel } from './model.js';
 import type { RuleEvent, RuleInstance } from './rules.js';
 import { findSecrets } from './secrets.js';
+import type { MonitorSnapshot } from './snapshot.js';
 import { TokenFilter } from './token-filter.js';
 import { scanTokens } from './tokens.js';
 
@@ -69,32 +70,76 @@ export class SessionMonitor {
   /** When each rule last fired (NaN: never) and what it said. */
   readonly #ruleHits: Float64Array;
   readonly #ruleDetail: (string | undefined)[];
-  readonly #sensitivePending = new Set<string>();
+  readonly #sensitivePending: Set<string>;
   readonly #levels = new Float64Array(Feature.length);
-  #previousTool = SEQUENCE_START;
-  #drift = 0;
-  #sequence = 0;
+  #previousTool: string;
+  #drift: number;
+  #sequence: number;
   /** Set when something between calls (denial, rule hit) changed the risk. */
   #moved = false;
-  #last: MonitorAssessment = { score: 0, reasons: [], signals: [] };
+  #last: MonitorAssessment;
 
-  constructor(model: BehaviourModel, purpose: PurposeModel, input: MonitorSessionInput) {
+  /** A new session, or (with `saved`) one carrying on from its snapshot; rules are matched by name. */
+  constructor(
+    model: BehaviourModel,
+    purpose: PurposeModel,
+    input: MonitorSessionInput,
+    saved?: MonitorSnapshot,
+  ) {
     this.sessionId = input.sessionId;
     this.purpose = input.purpose;
     this.#model = model;
     this.#purpose = purpose;
     this.#clock = input.clock;
     const now = input.clock();
-    this.#startedAt = now;
-    this.#known = new TokenFilter(model.options.filterBits);
-    this.#tainted = new TokenFilter(model.options.filterBits);
-    this.#calls = new DecayedCounter(MINUTE, now);
-    this.#denials = new DecayedCounter(BURST_TAU_MS, now);
-    this.#authFailures = new DecayedCounter(BURST_TAU_MS, now);
-    this.#rules = purpose.rules.map((rule) => rule.start(now));
-    this.#ruleHits = new Float64Array(purpose.rules.length).fill(Number.NaN);
-    this.#ruleDetail = purpose.rules.map(() => undefined);
-    scanTokens(input.context, model.options.maxScanChars, (hash) => this.#known.add(hash));
+    const bits = model.options.filterBits;
+    this.#startedAt = saved?.startedAt ?? now;
+    this.#known = new TokenFilter(bits, saved?.known);
+    this.#tainted = new TokenFilter(bits, saved?.tainted);
+    this.#calls = new DecayedCounter(MINUTE, now, saved?.calls);
+    this.#denials = new DecayedCounter(BURST_TAU_MS, now, saved?.denials);
+    this.#authFailures = new DecayedCounter(BURST_TAU_MS, now, saved?.authFailures);
+    const savedRules = purpose.rules.map((rule) => saved?.rules.find((r) => r.name === rule.name));
+    this.#rules = purpose.rules.map((rule, i) => rule.start(now, savedRules[i]?.state ?? undefined));
+    this.#ruleHits = Float64Array.from(savedRules, (r) => r?.hitAt ?? Number.NaN);
+    this.#ruleDetail = savedRules.map((r) => r?.detail ?? undefined);
+    this.#sensitivePending = new Set(saved?.sensitivePending);
+    this.#previousTool = saved?.previousTool ?? SEQUENCE_START;
+    this.#drift = saved?.drift ?? 0;
+    this.#sequence = saved?.sequence ?? 0;
+    if (saved) this.#levels.set(saved.levels.slice(0, Feature.length));
+    this.#last = saved?.last ?? { score: 0, reasons: [], signals: [] };
+    if (!saved) scanTokens(input.context, model.options.maxScanChars, (hash) => this.#known.add(hash));
+  }
+
+  /** The whole state as plain JSON, for the session snapshot (`BehaviourModel.restoreSession`). */
+  save(): MonitorSnapshot {
+    return {
+      version: 1,
+      purpose: this.purpose,
+      baselineVersion: this.#model.baselineVersion ?? null,
+      startedAt: this.#startedAt,
+      known: this.#known.save(),
+      tainted: this.#tainted.save(),
+      calls: this.#calls.save(),
+      denials: this.#denials.save(),
+      authFailures: this.#authFailures.save(),
+      rules: this.#purpose.rules.map((rule, i) => {
+        const hitAt = this.#ruleHits[i] ?? Number.NaN;
+        return {
+          name: rule.name,
+          state: this.#rules[i]?.save() ?? null,
+          hitAt: Number.isNaN(hitAt) ? null : hitAt,
+          detail: this.#ruleDetail[i] ?? null,
+        };
+      }),
+      sensitivePending: [...this.#sensitivePending],
+      previousTool: this.#previousTool,
+      drift: this.#drift,
+      sequence: this.#sequence,
+      levels: [...this.#levels],
+      last: this.#last,
+    };
   }
 
   /** Scores a call before it is decided, and counts it; run it exactly once per call. */

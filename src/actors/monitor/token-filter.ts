@@ -8,10 +8,28 @@ export class TokenFilter {
   readonly #mask: number;
   #size = 0;
 
-  /** @param log2Bits the filter holds 2^log2Bits bits (15 → 4 KiB, ~3% false positives at 4,000 tokens). */
-  constructor(log2Bits: number) {
+  /**
+   * @param log2Bits the filter holds 2^log2Bits bits (15 → 4 KiB, ~3% false positives at 4,000 tokens).
+   * @param saved a filter of the same size as `save()` wrote it (a restored session).
+   */
+  constructor(log2Bits: number, saved?: { readonly bits: string; readonly size: number }) {
     this.#bits = new Uint32Array(1 << Math.max(0, log2Bits - 5));
     this.#mask = (1 << log2Bits) - 1;
+    if (saved) {
+      const bytes = Buffer.from(saved.bits, 'base64');
+      if (bytes.byteLength !== this.#bits.byteLength) {
+        throw new RangeError(
+          `a saved token filter has ${bytes.byteLength} bytes, not ${this.#bits.byteLength}`,
+        );
+      }
+      new Uint8Array(this.#bits.buffer).set(bytes);
+      this.#size = saved.size;
+    }
+  }
+
+  /** The bits (base64) and the count: plain JSON for the session snapshot. */
+  save(): { readonly bits: string; readonly size: number } {
+    return { bits: Buffer.from(this.#bits.buffer).toString('base64'), size: this.#size };
   }
 
   /** Tokens added so far (counting repeats), to judge how full the filter is. */

@@ -16,6 +16,7 @@ import {
   SessionDescriptorSchema,
   type SessionSummary,
 } from '../control/index.js';
+import { BaselineFollower, BehaviourModel } from '../monitor/index.js';
 import { SessionActor } from '../session/index.js';
 import { NodeAudit } from './audit.js';
 import { answerSessionControl } from './control-handler.js';
@@ -49,6 +50,9 @@ export class MeshNode {
   readonly #audit: NodeAudit | undefined;
   readonly #feed: PolicyFeed;
   #policy: PolicyBundle;
+  /** New sessions are judged by the latest baselines; running ones keep the model they started with. */
+  #behaviour: BehaviourModel;
+  #baselines: BaselineFollower | undefined;
   #watcher: QueuedIterator<KvWatchEntry> | undefined;
   #closing: Promise<void> | undefined;
 
@@ -113,6 +117,7 @@ export class MeshNode {
       options.clock,
     );
     this.#subjects = controlSubjects(options.prefix);
+    this.#behaviour = new BehaviourModel(options.monitor);
   }
 
   /** The node's identity key; agents accept a channel only from keys their session file trusts. */
@@ -134,6 +139,11 @@ export class MeshNode {
     return this.#feed.revision;
   }
 
+  /** The baselines version new sessions are judged by; `undefined` while cold-start defaults apply. */
+  get baselineVersion(): string | undefined {
+    return this.#behaviour.baselineVersion;
+  }
+
   sessions(): SessionSummary[] {
     return [...this.#sessions.values()].map((session) => session.summary());
   }
@@ -153,6 +163,7 @@ export class MeshNode {
     this.#closing ??= (async () => {
       this.#feed.close();
       this.#watcher?.stop();
+      this.#baselines?.stop();
       for (const sub of this.#subscriptions) sub.unsubscribe();
       await Promise.allSettled(this.#starting.values());
       const sessions = [...this.#sessions.values()];
@@ -194,6 +205,15 @@ export class MeshNode {
         },
       }),
     );
+    this.#baselines = await BaselineFollower.start(nc, {
+      onChange: (baselines, revision) => {
+        this.#behaviour = new BehaviourModel({ ...this.#options.monitor, baselines });
+        this.#options.log(
+          `behaviour baselines ${baselines.version} (revision ${revision}) apply to new sessions`,
+        );
+      },
+      report,
+    });
     const registered = await readAll(
       this.#buckets.sessions,
       (v) => SessionDescriptorSchema.safeParse(v).data,
@@ -245,6 +265,7 @@ export class MeshNode {
         policy,
         meshSecret: this.#state.meshSecret,
         tokens: this.#tokens,
+        behaviour: this.#behaviour,
         approvals: this.#buckets.approvals,
         audit: this.#audit?.auditor ?? null,
         prefix,

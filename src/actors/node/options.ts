@@ -3,6 +3,7 @@ import { type Clock, systemClock } from '../../clock.js';
 import { TrustmeshError } from '../../errors.js';
 import type { ResourceResolver } from '../../policy/index.js';
 import { assertPrefix, DEFAULT_PREFIX } from '../../transport/index.js';
+import type { BehaviourModelInput } from '../monitor/index.js';
 import type { SessionActorOptions } from '../session/index.js';
 import type { NodeAuditOptions } from './audit.js';
 
@@ -43,6 +44,11 @@ export interface MeshNodeOptions {
    * @default { dir: `<stateDir>/audit` }
    */
   audit?: NodeAuditOptions | false;
+  /**
+   * Detection rules and monitor options; baselines come from the KV bucket `trustmesh_baselines`.
+   * @default the default rules, cold-start baselines until a version is stored
+   */
+  monitor?: Omit<BehaviourModelInput, 'baselines'>;
   /** Where the node's log lines go. @default ignore */
   log?: (line: string) => void;
   /**
@@ -77,6 +83,7 @@ export function parseNodeOptions(options: MeshNodeOptions): ParsedNodeOptions {
     resolver: options.resolver,
     session: options.session ?? {},
     audit: options.audit ?? {},
+    monitor: options.monitor ?? {},
     log: options.log ?? (() => {}),
     revokeNatsUser: options.revokeNatsUser,
   };

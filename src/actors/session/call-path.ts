@@ -20,6 +20,7 @@ import {
   deriveCapabilityKey,
   mintCapability,
 } from '../capability/index.js';
+import type { ObservedCall } from './behaviour.js';
 import { BROKER_UNREACHABLE, type BrokerClient, BrokerRefusal } from './broker-client.js';
 import type { AuditedCall, AuditedVerdict, SessionAuditTrail } from './call-audit.js';
 import type { CallInFlight, CallsInFlight, DecidedEvent } from './calls.js';
@@ -63,6 +64,8 @@ export interface CallPathDeps {
   readonly audit: SessionAuditTrail;
   /** Failures no caller hears of (a refused call whose record could not be written). */
   readonly report: (err: unknown) => void;
+  /** What became of each call (denied, or run and its result), for the behaviour monitor. */
+  readonly observe: (observed: ObservedCall) => void;
 }
 
 /** One allowed call on its way to the broker, as the call path and its audit records know it. */
@@ -118,11 +121,20 @@ export class CallPath {
       const done = { outcome: AuditOutcome.Denied, bytesOut: 0, latencyMs: clock() - startedAt };
       // Refused either way; a record that cannot be written is the operator's to hear about.
       await audit.record(audited, denied, done).catch(this.#deps.report);
+      this.#deps.observe({ ...audited, verdict: Verdict.Deny, bytesOut: 0 });
       throw denial;
     }
     const decision = flight.decision;
     const allowed = { request, callId: call.callId, decision, audited, startedAt };
-    return this.#run({ ...allowed, verdict: auditedVerdict(verdict, flight, policy()) });
+    const observed = { ...audited, verdict: Verdict.Allow };
+    const result = await this.#run({ ...allowed, verdict: auditedVerdict(verdict, flight, policy()) }).catch(
+      (err: unknown) => {
+        this.#deps.observe({ ...observed, bytesOut: 0 });
+        throw err;
+      },
+    );
+    this.#deps.observe({ ...observed, bytesOut: jsonBytes(result), result });
+    return result;
   }
 
   async #run(allowed: AllowedCall): Promise<Record<string, unknown>> {

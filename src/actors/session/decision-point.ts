@@ -10,6 +10,7 @@ import {
   type SessionCounters,
 } from '../../policy/index.js';
 import type { SessionDescriptor } from '../control/index.js';
+import type { SessionMonitor } from '../monitor/index.js';
 import type { CallsInFlight } from './calls.js';
 
 /** What the decision point reads at decision time: always the session's current view. */
@@ -20,6 +21,7 @@ export interface DecisionSources {
   readonly usage: () => { readonly history: CallHistory; readonly counters: SessionCounters };
   readonly clock: Clock;
   readonly resolver: ResourceResolver;
+  readonly monitor: SessionMonitor;
 }
 
 /** The reason a decision gives people: what happened and, where it helps, the detail. */
@@ -35,10 +37,16 @@ export function describeDecision(decision: Decision): string {
  * resource) is kept on the call for forwarding and for the agent's error.
  */
 export function sessionDecisionPoint(sources: DecisionSources): DecisionPoint {
-  const { descriptor, calls, policy, usage, clock, resolver } = sources;
+  const { descriptor, calls, policy, usage, clock, resolver, monitor } = sources;
   return {
-    // Behavioural risk is the monitor's job (a later issue); calls add none here.
-    assessCall: () => undefined,
+    // The call's behavioural risk and hard signals move the session before the decision below.
+    assessCall: ({ call }) =>
+      monitor.assess({
+        callId: call.callId,
+        tool: call.tool,
+        effect: call.effect,
+        args: calls.get(call.callId)?.request.args,
+      }),
     decideCall: ({ state, call }): CallDecision => {
       const flight = calls.get(call.callId);
       if (!flight) throw new Error(`call ${call.callId} is not in flight`);

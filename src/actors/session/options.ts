@@ -7,6 +7,7 @@ import { createFsResolver, type PolicyBundle, type ResourceResolver } from '../.
 import { DEFAULT_PREFIX, type SigningKey } from '../../transport/index.js';
 import { DEFAULT_CAPABILITY_TTL_MS, MIN_MESH_CAPABILITY_SECRET_BYTES } from '../capability/index.js';
 import type { SessionDescriptor, SessionSummary } from '../control/index.js';
+import { BehaviourModel } from '../monitor/index.js';
 import type { SessionAuditor } from './call-audit.js';
 import { SessionActorError, SessionErrorCode } from './errors.js';
 import type { SessionSnapshot } from './snapshot.js';
@@ -46,6 +47,11 @@ export interface SessionActorOptions {
   /** Statechart timeouts (approval, reauth, quiet). @default the statechart's */
   timeouts?: Partial<SessionTimeouts>;
   thresholds?: Partial<RiskThresholds>;
+  /**
+   * The node's behaviour model (detection rules, per-purpose baselines); the session keeps the one it
+   * started with. @default cold-start baselines and the default rules
+   */
+  behaviour?: BehaviourModel;
   /** Rehydrate from this snapshot instead of starting fresh. */
   snapshot?: SessionSnapshot;
   /** Called after every transition with the new summary (persist `snapshot()` here). */
@@ -88,6 +94,7 @@ export function parseSessionOptions(options: SessionActorOptions): ParsedSession
     snapshot: options.snapshot,
     timeouts: options.timeouts ?? {},
     thresholds: options.thresholds ?? {},
+    behaviour: options.behaviour ?? new BehaviourModel(),
     onTransition: options.onTransition ?? (() => {}),
     onTerminated: options.onTerminated ?? (() => {}),
     report: options.report ?? (() => {}),

@@ -2,6 +2,7 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { type Actor, createActor } from 'xstate';
 import {
+  type RiskAssessment,
   type SessionCommand,
   type SessionEmitted,
   type SessionStatus,
@@ -24,7 +25,9 @@ import {
   type SessionSummary,
   SessionVerb,
 } from '../control/index.js';
+import type { SessionMonitor } from '../monitor/index.js';
 import { ApprovalDesk } from './approvals.js';
+import { isAuthFailure, type ObservedCall, observeCall, sessionMonitor } from './behaviour.js';
 import { BrokerClient } from './broker-client.js';
 import { SessionAuditTrail } from './call-audit.js';
 import { CallPath, type Usage } from './call-path.js';
@@ -67,6 +70,7 @@ export class SessionActor {
   readonly #catalogues = new Map<string, readonly Tool[]>();
   /** jti of every session token this session accepted: what suspend and kill revoke. */
   readonly #tokenIds = new Set<string>();
+  readonly #monitor: SessionMonitor;
   #policy: PolicyBundle;
   #usage: Usage;
   /** Signature of the tool list the agent last saw; `list_changed` goes out when it would differ. */
@@ -93,6 +97,7 @@ export class SessionActor {
     this.#usage = snapshot
       ? { history: snapshot.history, counters: snapshot.counters }
       : { history: {}, counters: { session: { calls: 0, bytesIn: 0, bytesOut: 0, recent: [] }, tools: {} } };
+    this.#monitor = sessionMonitor(options.behaviour, descriptor, clock, snapshot?.monitor);
     this.#brokers = new BrokerClient(options.nc, options.prefix, options.brokerTimeoutMs);
     this.#audit = new SessionAuditTrail(options.audit, descriptor);
     this.#desk = new ApprovalDesk({
@@ -111,6 +116,7 @@ export class SessionActor {
         usage: () => this.#usage,
         clock,
         resolver: options.resolver,
+        monitor: this.#monitor,
       }),
     );
     const input = {
@@ -145,6 +151,7 @@ export class SessionActor {
         clock,
         audit: this.#audit,
         report: options.report,
+        observe: (observed) => this.#observe(observed),
       }),
     });
   }
@@ -159,12 +166,16 @@ export class SessionActor {
   }
 
   inspect(): SessionInspection {
+    const { context } = this.#actor.getSnapshot();
     return inspection(this.summary(), {
       descriptor: this.#options.descriptor,
       policyVersion: this.#policy.version,
-      transitions: this.#actor.getSnapshot().context.history,
+      transitions: context.history,
       usage: this.#usage,
       pendingApproval: this.#desk.pending,
+      monitor: this.#monitor,
+      thresholds: context.thresholds,
+      baselineVersion: this.#options.behaviour.baselineVersion,
     });
   }
 
@@ -225,6 +236,7 @@ export class SessionActor {
       machine: this.#actor.getPersistedSnapshot(),
       history: this.#usage.history,
       counters: this.#usage.counters,
+      monitor: this.#monitor.save(),
       takenAt: this.#options.clock(),
     };
   }
@@ -257,6 +269,7 @@ export class SessionActor {
       state: () => this.status,
       onVerified: (claims) => this.#tokenIds.add(claims.jti),
       onDenied: (err, request) => {
+        if (isAuthFailure(err.code)) this.#risk(this.#monitor.noteAuthFailure());
         this.#options.report(
           new SessionActorError(
             SessionErrorCode.TokenRefused,
@@ -320,6 +333,18 @@ export class SessionActor {
       if (flight) flight.approval = { outcome };
     }
     this.#calls.settle(event);
+  }
+
+  /** A decided (and maybe run) call teaches the monitor; a denial or rule hit may move the session. */
+  #observe(observed: ObservedCall): void {
+    const moved = observeCall(this.#monitor, observed);
+    if (moved) this.#risk(moved);
+  }
+
+  /** Risk that arose between calls goes to the machine as `RISK`; a call's own risk goes in `assessCall`. */
+  #risk({ score, reasons }: RiskAssessment): void {
+    if (this.#closing || this.status === 'terminated') return;
+    this.#actor.send({ type: 'RISK', score, reasons, at: this.#options.clock() });
   }
 
   #onTransitioned(record: TransitionRecord): void {
