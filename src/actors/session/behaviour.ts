@@ -21,8 +21,9 @@ export interface ObservedCall {
 }
 
 /**
- * Token refusals that say someone holds a session's token without its key, or forges one: the burst rule
- * and the auth-failure feature count these. An expired or not-yet-valid token is a clock matter, not an attack.
+ * Token refusals that say someone forges a token or holds one without its key: the burst rule and the
+ * auth-failure feature count these. Expired or not-yet-valid tokens are a clock matter, and revoked ones
+ * are mostly the mesh's own containment (suspend revokes every token the agent still holds).
  */
 const AUTH_FAILURES: ReadonlySet<string> = new Set([
   TokenErrorCode.Signature,
@@ -31,7 +32,6 @@ const AUTH_FAILURES: ReadonlySet<string> = new Set([
   TokenErrorCode.Alg,
   TokenErrorCode.Issuer,
   TokenErrorCode.Audience,
-  TokenErrorCode.Revoked,
   TokenErrorCode.Malformed,
 ]);
 

@@ -1,8 +1,9 @@
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionRpcCode } from '../../../../src/actors/session/index.js';
-import { KvRevocationList, RevocationKind } from '../../../../src/pki/revocation/index.js';
-import { type Mesh, startMesh, until } from './mesh-fixture.js';
+import { TokenErrorCode } from '../../../../src/pki/tokens/index.js';
+import { refusal } from '../../../support/refusal.js';
+import { type Mesh, startMesh } from './mesh-fixture.js';
 
 const pr = (number: number) => ({ repo: 'acme/api', number });
 
@@ -24,23 +25,17 @@ describe('session actor: the behaviour monitor in the call path', () => {
     expect(snapshot?.monitor?.calls[0]).toBeGreaterThan(0);
   });
 
-  it('suspends a session whose revoked token is presented again and again (auth-failure burst)', async () => {
-    const { sid, client, token } = await mesh.session('review');
-    const jti = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).jti as string;
-    const list = await KvRevocationList.open(mesh.operator);
-    try {
-      await list.revoke({ kind: RevocationKind.Token, id: jti, reason: 'stolen' });
-      const call = () =>
-        client.callTool({ name: 'github.get_pull_request', arguments: pr(1) }).catch((e: unknown) => e);
-      // The node learns of the revocation through its bucket watch; refusals count from then on.
-      await until(async () => (await call()) instanceof McpError);
-      const refused = [await call(), await call()];
-      for (const err of refused) expect((err as McpError).code).toBe(SessionRpcCode.Denied);
-    } finally {
-      await list.close();
+  it('suspends a session at once when forged tokens are presented for it three times (auth-failure burst)', async () => {
+    const { sid, token, connectAgain } = await mesh.session('review');
+    const [header, payload, signature] = token.split('.');
+    const forged = `${header}.${payload}.${signature?.startsWith('A') ? 'B' : 'A'}${signature?.slice(1)}`;
+    for (let i = 0; i < 3; i++) {
+      const err = await refusal(connectAgain(forged), McpError);
+      expect(err.data).toMatchObject({ reason: TokenErrorCode.Signature });
     }
     const seen = await mesh.control.inspect(sid);
     expect(seen.state).toBe('suspended');
     expect(seen.transitions.at(-1)?.reason).toMatch(/auth-failure-burst/);
+    expect(seen.risk.features.authFailures).toBeGreaterThan(0);
   });
 });

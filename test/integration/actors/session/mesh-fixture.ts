@@ -86,6 +86,8 @@ export interface AgentSession {
   nc: NatsConnection;
   /** Its per-session NATS user, in operator mode. */
   user: IssuedUser | undefined;
+  /** Connects another client with the agent's key to the same session, presenting `token`. */
+  connectAgain(token: string): Promise<Client>;
 }
 
 export interface MeshOptions {
@@ -188,22 +190,33 @@ export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
       await until(async () => (await control.listSessions()).some((s) => s.sid === sid));
       const user = authority?.issueSessionUser({ sid, expiresAt: descriptor.expiresAt });
       if (user) await recordSessionUser(sessionUsers, sid, user.publicKey);
-      const agent = await connect({
-        servers: nats.url,
-        reconnect: false,
-        ...as(user),
-        ...sessionConnectOptions('tm', sid),
-      });
-      agents.push(agent);
-      const client = new Client({ name: 'agent', version: '1.0.0' });
-      const transport = new NatsClientTransport({
-        nc: agent,
+      const connectAgent = async (presented: string | undefined) => {
+        const nc = await connect({
+          servers: nats.url,
+          reconnect: false,
+          ...as(user),
+          ...sessionConnectOptions('tm', sid),
+        });
+        agents.push(nc);
+        const client = new Client({ name: 'agent', version: '1.0.0' });
+        const transport = new NatsClientTransport({
+          nc,
+          sid,
+          identity: keys.signingKey,
+          trust: new KeyRing([meshKey]),
+        });
+        await client.connect(presented === undefined ? transport : withSessionToken(transport, presented));
+        return { client, nc };
+      };
+      const { client, nc } = await connectAgent(present ? token : undefined);
+      return {
         sid,
-        identity: keys.signingKey,
-        trust: new KeyRing([meshKey]),
-      });
-      await client.connect(present ? withSessionToken(transport, token) : transport);
-      return { sid, client, token, nc: agent, user };
+        client,
+        token,
+        nc,
+        user,
+        connectAgain: async (presented) => (await connectAgent(presented)).client,
+      };
     },
     async stop() {
       await node.close();
