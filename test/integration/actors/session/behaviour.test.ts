@@ -1,6 +1,5 @@
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SessionRpcCode } from '../../../../src/actors/session/index.js';
 import { TokenErrorCode } from '../../../../src/pki/tokens/index.js';
 import { refusal } from '../../../support/refusal.js';
 import { type Mesh, startMesh } from './mesh-fixture.js';
