@@ -1,10 +1,13 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { connect, credsAuthenticator } from '@nats-io/transport-node';
+import { context } from '@opentelemetry/api';
 import type { Command } from 'commander';
 import { TrustmeshError } from '../errors.js';
 import { readSessionFile, type SessionFile } from '../pki/session-file.js';
 import { natsClientTls } from '../pki/tls/index.js';
 import { withSessionToken } from '../pki/tokens/index.js';
+import { contextFromMeta } from '../telemetry/index.js';
 import {
   importSigningKey,
   importVerifyingKey,
@@ -12,6 +15,7 @@ import {
   NatsClientTransport,
   sessionConnectOptions,
 } from '../transport/index.js';
+import { withTelemetry } from './telemetry.js';
 
 export function registerBridgeCommand(program: Command): void {
   program
@@ -27,7 +31,7 @@ export function registerBridgeCommand(program: Command): void {
         'Example:\n  npx @modelcontextprotocol/inspector --cli trustmesh bridge --session .trustmesh/demo-session.json --method tools/list',
     )
     .action(async (options: { session: string }) => {
-      await runBridge(options.session);
+      await withTelemetry('trustmesh-bridge', () => runBridge(options.session));
     });
 }
 
@@ -54,7 +58,9 @@ async function runBridge(sessionPath: string): Promise<void> {
     stdio.onclose = resolve;
   });
   mesh.onmessage = (message) => void stdio.send(message);
-  stdio.onmessage = (message) => void mesh.send(message).catch((err) => report(err));
+  // An instrumented MCP client's trace context (params._meta.traceparent) is continued over the mesh.
+  stdio.onmessage = (message) =>
+    void context.with(contextFromMeta(metaOf(message)), () => mesh.send(message)).catch((err) => report(err));
   mesh.onerror = report;
   stdio.onerror = report;
 
@@ -93,6 +99,10 @@ async function connectSession(session: SessionFile, path: string) {
       { cause },
     );
   }
+}
+
+function metaOf(message: JSONRPCMessage): unknown {
+  return 'params' in message ? message.params?._meta : undefined;
 }
 
 function report(err: Error): void {

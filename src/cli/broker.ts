@@ -8,6 +8,7 @@ import { untilSignal } from './child.js';
 import { connectToMesh, type MeshConnectionFlags, resolveMesh, withMeshFlags } from './mesh-connection.js';
 import { renewOwnLeaf, type TlsFlags, tlsFilesOf, withTlsFlags } from './mesh-tls.js';
 import { createOutput } from './output.js';
+import { withTelemetry } from './telemetry.js';
 
 interface RunFlags extends MeshConnectionFlags, TlsFlags {
   server: string;
@@ -49,7 +50,9 @@ export function registerBrokerCommands(program: Command): void {
         "until its tool definitions are approved ('trustmesh broker approve <server>').\n" +
         'Example:\n  trustmesh broker run --server filesystem --allow-command npx -- npx -y @modelcontextprotocol/server-filesystem /srv/repo',
     )
-    .action((command: string[], flags: RunFlags) => runBroker(command, flags));
+    .action((command: string[], flags: RunFlags) =>
+      withTelemetry('trustmesh-broker', () => runBroker(command, flags)),
+    );
 
   withMeshFlags(broker.command('status'))
     .description("Show a broker's state, pinned catalogue and any quarantine report.")

@@ -7,6 +7,7 @@ import { untilSignal } from './child.js';
 import { credsOptions, localNatsAuthority, SERVICE_CONNECTION } from './mesh-connection.js';
 import { renewOwnLeaf, type TlsFlags, tlsFilesOf, withTlsFlags } from './mesh-tls.js';
 import { DEFAULT_STATE_DIR } from './state-dir.js';
+import { withTelemetry } from './telemetry.js';
 
 interface NodeOptions extends TlsFlags {
   nats: string;
@@ -85,7 +86,7 @@ export function registerNodeCommand(program: Command): void {
         'Example:\n  trustmesh node --nats nats://127.0.0.1:4222 --dir .trustmesh --policy policy/ --audit-drop content\n' +
         '  trustmesh audit tail --dir .trustmesh/audit --follow',
     )
-    .action(runNode);
+    .action((options: NodeOptions) => withTelemetry('trustmesh-node', () => runNode(options)));
 }
 
 async function runNode(options: NodeOptions): Promise<void> {

@@ -6,7 +6,22 @@ import type {
   RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { type Attributes, context, type Span, SpanKind, trace } from '@opentelemetry/api';
+import {
+  Attr,
+  contextFrom,
+  endFailed,
+  endMcpSpan,
+  endThrown,
+  type McpOutcome,
+  Scope,
+  startMcpSpan,
+  type TraceContext,
+  traceContextOf,
+  tracer,
+} from '../telemetry/index.js';
 import { watchConnection } from './connection-watch.js';
+import { traceProblem } from './envelope/fields.js';
 import type { Channel, OpenExpectation } from './envelope/index.js';
 import { EnvelopeKind } from './envelope/types.js';
 import {
@@ -47,6 +62,14 @@ interface PendingRequest {
   id: RequestId;
   method: string;
   timer: NodeJS.Timeout;
+  /** The request's CLIENT span, ended when its answer or failure is delivered. */
+  span: Span;
+}
+
+/** An incoming request waiting for its answer: where it goes, and the request's SERVER span. */
+interface Unanswered {
+  reply: string;
+  span: Span;
 }
 
 const RPC_ONLY: readonly EnvelopeKind[] = [EnvelopeKind.Rpc];
@@ -68,12 +91,13 @@ export class RpcEndpoint {
   private early: Msg[] = [];
   /** Requests this end sent, by the token that ends their reply subject. */
   private readonly pending = new Map<number, PendingRequest>();
-  /** Reply subjects of incoming requests this end has not answered yet, by request id. */
-  private readonly replyTo = new Map<RequestId, string>();
+  /** Incoming requests this end has not answered yet, by request id. */
+  private readonly replyTo = new Map<RequestId, Unanswered>();
   private readonly replyPrefix: string;
   /** What every envelope this end opens must be: this session's, and an rpc. */
   private readonly expectation: OpenExpectation;
   private nextToken = 1;
+  private readonly spanAttributes: Attributes;
 
   constructor(
     private readonly host: EndpointHost,
@@ -81,6 +105,11 @@ export class RpcEndpoint {
   ) {
     this.replyPrefix = createInbox(config.inboxPrefix);
     this.expectation = { sid: config.sid, kinds: RPC_ONLY };
+    this.spanAttributes = {
+      [Attr.McpSessionId]: config.sid,
+      [Attr.NetworkTransport]: 'tcp',
+      [Attr.NetworkProtocolName]: 'nats',
+    };
   }
 
   get isClosed(): boolean {
@@ -128,7 +157,10 @@ export class RpcEndpoint {
     this.closed = true;
     this.unwatch?.();
     for (const sub of this.subs) drain(sub);
-    for (const reply of this.replyTo.values()) refuse(this.config.nc, reply, Refusal.Closed);
+    for (const { reply, span } of this.replyTo.values()) {
+      refuse(this.config.nc, reply, Refusal.Closed);
+      endFailed(span, Refusal.Closed, 'the session closed before answering');
+    }
     this.replyTo.clear();
     this.early = [];
     this.failAll(closedLocally(this.config));
@@ -145,26 +177,39 @@ export class RpcEndpoint {
 
   private request(message: JSONRPCRequest): void {
     const token = this.nextToken++;
-    // The reply cannot arrive before this returns (NATS delivers on a later tick): register after.
-    this.publish(this.config.outbound, message, `${this.replyPrefix}.${token}`);
+    const active = context.active();
+    const span = startMcpSpan(tracer(Scope.Transport), SpanKind.CLIENT, message, active, this.spanAttributes);
+    // The envelope's trace field is sealed with the message: the receiver can trust where it points.
+    const traced = sealable(traceContextOf(trace.setSpan(active, span)));
+    try {
+      // The reply cannot arrive before this returns (NATS delivers on a later tick): register after.
+      this.publish(this.config.outbound, message, `${this.replyPrefix}.${token}`, traced);
+    } catch (err) {
+      endThrown(span, err);
+      throw err;
+    }
     const timer = setTimeout(this.onTimeout, this.config.requestTimeoutMs, token);
-    this.pending.set(token, { id: message.id, method: message.method, timer });
+    this.pending.set(token, { id: message.id, method: message.method, timer, span });
   }
 
   private respond(message: JSONRPCMessage): void {
     const id = rpcId(message);
-    const reply = id === undefined ? undefined : this.replyTo.get(id);
-    if (id === undefined || reply === undefined) {
+    const unanswered = id === undefined ? undefined : this.replyTo.get(id);
+    if (id === undefined || unanswered === undefined) {
       throw new UnknownResponseError(
         `No request with id ${JSON.stringify(id)} is waiting for an answer on session ${this.config.sid}; the response was not sent.`,
       );
     }
     this.replyTo.delete(id);
-    this.publish(reply, message);
+    try {
+      this.publish(unanswered.reply, message);
+    } finally {
+      endMcpSpan(unanswered.span, message as McpOutcome);
+    }
   }
 
-  private publish(subject: string, message: JSONRPCMessage, reply?: string): void {
-    const sealed = this.channel!.sealer.seal(EnvelopeKind.Rpc, this.config.sid, encodeRpc(message));
+  private publish(subject: string, message: JSONRPCMessage, reply?: string, traced?: TraceContext): void {
+    const sealed = this.channel!.sealer.seal(EnvelopeKind.Rpc, this.config.sid, encodeRpc(message), traced);
     try {
       this.config.nc.publish(subject, sealed, reply === undefined ? undefined : { reply });
     } catch (cause) {
@@ -189,8 +234,9 @@ export class RpcEndpoint {
   };
 
   private receive(msg: Msg): void {
-    const message = this.unseal(msg);
-    if (!message) return;
+    const unsealed = this.unseal(msg);
+    if (!unsealed) return;
+    const { message } = unsealed;
     const kind = rpcKind(message);
     if (kind === RpcKind.Response) {
       this.report(new InvalidRpcMessageError('A response arrived on the request subject; dropped it.'));
@@ -207,7 +253,19 @@ export class RpcEndpoint {
         refuse(this.config.nc, msg.reply, Refusal.Rejected);
         return;
       }
-      this.replyTo.set(id, msg.reply);
+      const request = message as JSONRPCRequest;
+      const parent = contextFrom(unsealed.trace);
+      const span = startMcpSpan(
+        tracer(Scope.Transport),
+        SpanKind.SERVER,
+        request,
+        parent,
+        this.spanAttributes,
+      );
+      this.replyTo.set(id, { reply: msg.reply, span });
+      // Whatever handles the request (token gate, SDK server, call path) runs inside its span.
+      context.with(trace.setSpan(parent, span), () => this.deliver(message));
+      return;
     }
     this.deliver(message);
   }
@@ -238,7 +296,7 @@ export class RpcEndpoint {
 
   /** Delivers the answer in `msg` if it verifies and answers `entry`; otherwise a refusal. */
   private acceptReply(msg: Msg, entry: PendingRequest): Refusal | undefined {
-    const message = this.unseal(msg);
+    const message = this.unseal(msg)?.message;
     if (!message) return Refusal.Rejected;
     if (rpcKind(message) !== RpcKind.Response || rpcId(message) !== entry.id) {
       this.report(
@@ -252,6 +310,7 @@ export class RpcEndpoint {
     // which would otherwise find their request already settled. A microtask, not a macrotask
     // (setImmediate): it costs no extra turn of the event loop.
     queueMicrotask(() => this.deliverLater(message));
+    endMcpSpan(entry.span, message as McpOutcome);
     return undefined;
   }
 
@@ -263,10 +322,10 @@ export class RpcEndpoint {
   };
 
   /** Opens and parses a message; on failure reports it, refuses its request, and returns undefined. */
-  private unseal(msg: Msg): JSONRPCMessage | undefined {
+  private unseal(msg: Msg): { message: JSONRPCMessage; trace?: TraceContext | undefined } | undefined {
     try {
       const envelope = this.channel!.opener.open(msg.data, this.expectation);
-      return decodeRpc(envelope.body);
+      return { message: decodeRpc(envelope.body), trace: envelope.header.trace };
     } catch (err) {
       this.report(err);
       refuse(this.config.nc, msg.reply, Refusal.Rejected);
@@ -288,6 +347,7 @@ export class RpcEndpoint {
   }
 
   private fail(entry: PendingRequest, error: TransportError): void {
+    endFailed(entry.span, error.code, error.message);
     this.deliver(failureResponse(entry.id, error));
   }
 
@@ -300,6 +360,13 @@ export class RpcEndpoint {
       this.fail(entry, error);
     }
   }
+}
+
+/** A trace context the envelope accepts: an oversize `tracestate` (a caller's) is dropped, never the call. */
+function sealable(traced: TraceContext | undefined): TraceContext | undefined {
+  if (traced === undefined || traceProblem(traced) === undefined) return traced;
+  const parent = { traceparent: traced.traceparent };
+  return traceProblem(parent) === undefined ? parent : undefined;
 }
 
 /**

@@ -2,6 +2,7 @@ import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import { type Actor, createActor, waitFor } from 'xstate';
 import { type BrokerEvent, brokerMachine } from '../../../statecharts/index.js';
+import { traceBrokerRequest } from '../../telemetry/index.js';
 import { NonceCache } from '../capability/index.js';
 import { type CallContext, serveCall } from './calls.js';
 import type { Listing } from './catalogue.js';
@@ -205,7 +206,8 @@ export class ToolBroker {
 
   #serve(msg: Msg): void {
     this.#track(async () => {
-      msg.respond(await this.handle(msg.data));
+      const server = this.#options.server;
+      msg.respond(await traceBrokerRequest(server, msg.headers, () => this.handle(msg.data)));
     });
   }
 

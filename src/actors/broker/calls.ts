@@ -1,6 +1,7 @@
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { JsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import type { Clock } from '../../clock.js';
+import { markActiveFailed, traceUpstreamCall } from '../../telemetry/index.js';
 import {
   CapabilityError,
   type CapabilityKey,
@@ -99,18 +100,21 @@ async function callUpstream(
   target: CallTarget,
 ): Promise<Record<string, unknown>> {
   const options = { timeout: context.callTimeoutMs };
-  const params = target.upstreamParams as never;
+  const request = { method: target.method, params: { ...target.upstreamParams } };
   try {
-    switch (target.method) {
-      case CapabilityMethod.ToolsCall:
-        return await connection.client.callTool(params, undefined, options);
-      case CapabilityMethod.ResourcesRead:
-        return await connection.client.readResource(params, options);
-      case CapabilityMethod.PromptsGet:
-        return await connection.client.getPrompt(params, options);
-      default:
-        return await listUpstream(connection, context.server, target.method as ListMethod, options.timeout);
-    }
+    return await traceUpstreamCall(context.server, request, (traced) => {
+      const params = traced as never;
+      switch (target.method) {
+        case CapabilityMethod.ToolsCall:
+          return connection.client.callTool(params, undefined, options);
+        case CapabilityMethod.ResourcesRead:
+          return connection.client.readResource(params, options);
+        case CapabilityMethod.PromptsGet:
+          return connection.client.getPrompt(params, options);
+        default:
+          return listUpstream(connection, context.server, target.method as ListMethod, options.timeout);
+      }
+    });
   } catch (err) {
     throw upstreamFailure(context, connection, target, err);
   }
@@ -152,8 +156,10 @@ function upstreamText(text: string): string {
 
 function refusal(err: unknown): BrokerResponse {
   if (err instanceof BrokerError || err instanceof CapabilityError) {
+    markActiveFailed(err.code, err.message);
     return { error: { code: err.code, message: err.message } };
   }
+  markActiveFailed(BrokerErrorCode.Internal);
   return {
     error: {
       code: BrokerErrorCode.Internal,

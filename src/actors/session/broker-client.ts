@@ -1,5 +1,6 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { natsTraceHeaders } from '../../telemetry/index.js';
 import {
   type BrokerRequest,
   brokerSubjects,
@@ -53,7 +54,10 @@ export class BrokerClient {
 
   async #request(server: string, subject: string, body?: Uint8Array): Promise<Uint8Array> {
     try {
-      return (await this.#nc.request(subject, body, { timeout: this.#timeoutMs })).data;
+      // The active span's context rides in the headers; the broker's answer is what is authenticated.
+      const headers = natsTraceHeaders();
+      const options = headers ? { timeout: this.#timeoutMs, headers } : { timeout: this.#timeoutMs };
+      return (await this.#nc.request(subject, body, options)).data;
     } catch (cause) {
       throw new BrokerRefusal(
         BROKER_UNREACHABLE,

@@ -13,6 +13,7 @@ import {
   type SessionCounters,
   Verdict,
 } from '../../policy/index.js';
+import { CallTrace, TOOL_ERROR } from '../../telemetry/index.js';
 import {
   argsDigest,
   type CapabilityKey,
@@ -25,6 +26,7 @@ import { BROKER_UNREACHABLE, type BrokerClient, BrokerRefusal } from './broker-c
 import type { AuditedCall, AuditedVerdict, SessionAuditTrail } from './call-audit.js';
 import type { CallInFlight, CallsInFlight, DecidedEvent } from './calls.js';
 import { auditRefusedError, type DenialData, denialError, toolFailedError } from './denial.js';
+import { CallRefusedError } from './errors.js';
 import { forwardedArgs, jsonBytes } from './forward.js';
 
 const FORWARDED: ReadonlySet<string> = new Set(Object.values(CapabilityMethod));
@@ -76,6 +78,7 @@ interface AllowedCall {
   readonly audited: AuditedCall;
   readonly verdict: AuditedVerdict;
   readonly startedAt: number;
+  readonly traced: CallTrace;
 }
 
 /**
@@ -92,6 +95,18 @@ export class CallPath {
   }
 
   async mediate(request: MediatedRequest): Promise<Record<string, unknown>> {
+    const traced = new CallTrace(this.#deps.sid, request.key);
+    try {
+      const result = await this.#mediate(request, traced);
+      traced.end(result.isError === true ? TOOL_ERROR : undefined);
+      return result;
+    } catch (err) {
+      traced.end(errorType(err));
+      throw err;
+    }
+  }
+
+  async #mediate(request: MediatedRequest, traced: CallTrace): Promise<Record<string, unknown>> {
     const { calls, send, clock, audit, policy } = this.#deps;
     const startedAt = clock();
     const call = {
@@ -102,8 +117,9 @@ export class CallPath {
     };
     const flight: CallInFlight = { call, request: request.policyCall };
     const decided = calls.open(flight);
-    send({ type: 'CALL', call, at: clock() });
+    traced.deciding(() => send({ type: 'CALL', call, at: clock() }));
     const verdict = await decided;
+    const { rule: decidingRule, policyVersion, state } = verdict;
     const audited: AuditedCall = {
       callId: call.callId,
       tool: request.key,
@@ -113,6 +129,7 @@ export class CallPath {
     if (verdict.verdict !== Verdict.Allow || !flight.decision) {
       const denial = denialError(verdict, flight);
       const { reason, rule } = denial.data as DenialData;
+      traced.decided({ verdict: verdict.verdict, denialReason: reason, rule, policyVersion, state });
       const denied = {
         ...auditedVerdict(verdict, flight, policy()),
         reason: `${reason}: ${verdict.reason}`,
@@ -124,8 +141,9 @@ export class CallPath {
       this.#deps.observe({ ...audited, verdict: Verdict.Deny, bytesOut: 0 });
       throw denial;
     }
+    traced.decided({ verdict: verdict.verdict, rule: decidingRule, policyVersion, state });
     const decision = flight.decision;
-    const allowed = { request, callId: call.callId, decision, audited, startedAt };
+    const allowed = { request, callId: call.callId, decision, audited, startedAt, traced };
     const observed = { ...audited, verdict: Verdict.Allow };
     const result = await this.#run({ ...allowed, verdict: auditedVerdict(verdict, flight, policy()) }).catch(
       (err: unknown) => {
@@ -173,11 +191,9 @@ export class CallPath {
     };
     let result: Record<string, unknown>;
     try {
-      result = await brokers.call(request.server, {
-        capability,
-        method: request.method as CapabilityMethod,
-        params,
-      });
+      result = await allowed.traced.broker(request.server, request.method, () =>
+        brokers.call(request.server, { capability, method: request.method as CapabilityMethod, params }),
+      );
     } catch (err) {
       usage.set(recordCall(usage.get().history, usage.get().counters, recorded, { ok: false }, clock));
       const refusal = err instanceof BrokerRefusal ? err : undefined;
@@ -265,4 +281,13 @@ function auditedVerdict(event: DecidedEvent, flight: CallInFlight, bundle: Polic
     policyVersion: event.policyVersion ?? flight.decision?.policyVersion ?? bundle.version,
     state: event.state,
   };
+}
+
+/** `error.type` of a call that failed: a denial's reason code, or the JSON-RPC code it failed with. */
+function errorType(err: unknown): string {
+  if (err instanceof CallRefusedError) {
+    const reason = (err.data as Partial<DenialData> | undefined)?.reason;
+    return reason ?? String(err.code);
+  }
+  return 'error';
 }

@@ -12,6 +12,7 @@ import {
   withDecisionPoint,
 } from '../../../statecharts/index.js';
 import type { PolicyBundle } from '../../policy/index.js';
+import { transitionTracer } from '../../telemetry/index.js';
 import { importVerifyingKey, KeyRing, NatsServerTransport } from '../../transport/index.js';
 import {
   type ApprovalRecord,
@@ -126,7 +127,11 @@ export class SessionActor {
       timeouts: options.timeouts,
       thresholds: options.thresholds,
     };
-    this.#actor = createActor(machine, snapshot ? { input, snapshot: snapshot.machine } : { input });
+    const inspect = transitionTracer(descriptor.sid);
+    this.#actor = createActor(
+      machine,
+      snapshot ? { input, inspect, snapshot: snapshot.machine } : { input, inspect },
+    );
     this.#actor.on('decided', (event) => this.#onDecided(event));
     this.#actor.on('approval_requested', (event) => this.#onApprovalRequested(event));
     this.#actor.on('transitioned', ({ record }) => this.#onTransitioned(record));
