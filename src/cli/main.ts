@@ -4,6 +4,7 @@ import { registerAuditCommands } from './audit.js';
 import { registerBaselineCommands } from './baseline.js';
 import { registerBridgeCommand } from './bridge.js';
 import { registerBrokerCommands } from './broker.js';
+import { registerDeployCommands } from './deploy.js';
 import { registerNodeCommand } from './node.js';
 import { reportFailure } from './output.js';
 import { registerPkiCommands } from './pki.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerPkiCommands(program);
   registerBaselineCommands(program);
   registerAuditCommands(program);
+  registerDeployCommands(program);
   return program;
 }
 

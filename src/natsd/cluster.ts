@@ -33,7 +33,7 @@ interface Jsz {
  * a new server id, so stale routes do not count) and, with JetStream, every node knows the meta leader.
  */
 export async function waitForClusterReady(
-  servers: readonly NatsServerProcess[],
+  servers: readonly Pick<NatsServerProcess, 'monitorUrl' | 'serverName'>[],
   options: ClusterReadyOptions = {},
 ): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 20_000;
