@@ -17,4 +17,4 @@ export type { Telemetry, TelemetryOptions } from './sdk.js';
 export { startTelemetry, telemetryConfigured } from './sdk.js';
 export { currentTraceId } from './trace-id.js';
 export { Scope, tracer } from './tracer.js';
-export { transitionTracer } from './transitions.js';
+export { sessionInspector } from './transitions.js';

@@ -12,7 +12,7 @@ import {
   withDecisionPoint,
 } from '../../../statecharts/index.js';
 import type { PolicyBundle } from '../../policy/index.js';
-import { transitionTracer } from '../../telemetry/index.js';
+import { sessionInspector } from '../../telemetry/index.js';
 import { importVerifyingKey, KeyRing, NatsServerTransport } from '../../transport/index.js';
 import {
   type ApprovalRecord,
@@ -127,7 +127,7 @@ export class SessionActor {
       timeouts: options.timeouts,
       thresholds: options.thresholds,
     };
-    const inspect = transitionTracer(descriptor.sid);
+    const inspect = sessionInspector(descriptor.sid);
     this.#actor = createActor(
       machine,
       snapshot ? { input, inspect, snapshot: snapshot.machine } : { input, inspect },

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { transitionTracer } from '../../../src/telemetry/index.js';
+import { sessionInspector } from '../../../src/telemetry/index.js';
 import { INPUT, live, T0, testPolicy } from '../statecharts/session/support.js';
 import { installTracing } from './support.js';
 
 const OPERATOR = { operator: 'alice', reason: 'SEC-42', at: T0 };
 
-describe('transitionTracer: statechart transitions from the inspection API', () => {
+describe('sessionInspector: statechart transitions from the inspection API', () => {
   let tracing: ReturnType<typeof installTracing>;
   beforeAll(() => {
     tracing = installTracing();
@@ -18,7 +18,7 @@ describe('transitionTracer: statechart transitions from the inspection API', () 
     tracing.exporter.getFinishedSpans().filter((span) => span.name === 'session.transition');
 
   it('makes one span per transition with session, from, to, event and reason', () => {
-    const session = live(testPolicy(), { inspect: transitionTracer('s-1') });
+    const session = live(testPolicy(), { inspect: sessionInspector('s-1') });
     expect(transitions()).toHaveLength(0);
     session.send({ type: 'OPERATOR_SCRUTINISE', ...OPERATOR });
     session.send({ type: 'OPERATOR_SUSPEND', ...OPERATOR });
@@ -39,7 +39,7 @@ describe('transitionTracer: statechart transitions from the inspection API', () 
   });
 
   it('makes no span for an event that leaves the state as it was', () => {
-    const session = live(testPolicy(), { inspect: transitionTracer('s-1') });
+    const session = live(testPolicy(), { inspect: sessionInspector('s-1') });
     session.send({ type: 'RISK', score: 0.1, reasons: ['calm'] });
     expect(session.status()).toBe('active');
     expect(transitions()).toHaveLength(0);
@@ -55,7 +55,7 @@ describe('transitionTracer: statechart transitions from the inspection API', () 
     const restored = createActor(policy.machine, {
       input: INPUT,
       snapshot: persisted,
-      inspect: transitionTracer('s-1'),
+      inspect: sessionInspector('s-1'),
     });
     restored.start();
     expect(transitions()).toHaveLength(0);
