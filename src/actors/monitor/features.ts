@@ -15,6 +15,13 @@ const DURATION_RAMP = [1.5, 3] as const; // × the purpose's p95 duration
 const DENIAL_RAMP = [3, 10] as const; // denials in ~5 min
 const AUTH_RAMP = [1, 5] as const; // failed authentications in ~5 min
 
+/** An egress call that carried data from a sensitive read. */
+export interface TaintHit {
+  readonly at: number;
+  readonly count: number;
+  readonly tool: string;
+}
+
 export interface ScoreInput {
   readonly now: number;
   readonly options: MonitorOptions;
@@ -24,8 +31,8 @@ export interface ScoreInput {
   readonly rateP95: number;
   readonly sequence: number;
   readonly drift: number;
-  /** Tainted tokens in this call's egress arguments. */
-  readonly tainted: number;
+  /** The last egress call that carried tainted tokens; `at` is NaN until one did. */
+  readonly taint: TaintHit;
   readonly tool: string | undefined;
   readonly durationRatio: number;
   readonly denials: number;
@@ -44,7 +51,7 @@ function describe(feature: Feature, input: ScoreInput): string {
     case 'drift':
       return `drift: ${Math.round(input.drift * 100)}% of recent argument tokens are in neither the task nor any output`;
     case 'taint':
-      return `taint: ${input.tool ?? 'an egress call'} carries ${input.tainted} token(s) of data from a sensitive read`;
+      return `taint: ${input.taint.tool} carries ${input.taint.count} token(s) of data from a sensitive read`;
     case 'duration':
       return `duration: the session has run ${input.durationRatio.toFixed(1)}× the purpose's p95`;
     case 'denials':
@@ -64,7 +71,10 @@ export function scoreFeatures(input: ScoreInput): RiskAssessment {
   levels[0] = ramp(input.ratePerMin / input.rateP95, RATE_RAMP[0], RATE_RAMP[1]);
   levels[1] = ramp(input.sequence, SEQUENCE_RAMP[0], SEQUENCE_RAMP[1]);
   levels[2] = ramp(input.drift, DRIFT_RAMP[0], DRIFT_RAMP[1]);
-  levels[3] = input.tainted > 0 ? 1 : 0;
+  // Taint stays at full level for the call that carried it, then fades like a fired rule.
+  levels[3] = Number.isNaN(input.taint.at)
+    ? 0
+    : 0.5 ** ((input.now - input.taint.at) / options.ruleHalfLifeMs);
   levels[4] = ramp(input.durationRatio, DURATION_RAMP[0], DURATION_RAMP[1]);
   levels[5] = ramp(input.denials, DENIAL_RAMP[0], DENIAL_RAMP[1]);
   levels[6] = ramp(input.authFailures, AUTH_RAMP[0], AUTH_RAMP[1]);

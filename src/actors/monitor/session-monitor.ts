@@ -4,7 +4,7 @@ import { Effect, type Verdict } from '../../policy/vocabulary.js';
 import { asPath, visitStrings } from './args.js';
 import { SEQUENCE_START } from './baseline.js';
 import { DecayedCounter } from './decay.js';
-import { Feature, scoreFeatures } from './features.js';
+import { Feature, scoreFeatures, type TaintHit } from './features.js';
 import type { BehaviourModel, MonitorSessionInput, PurposeModel } from './model.js';
 import type { RuleEvent, RuleInstance } from './rules.js';
 import { findSecrets } from './secrets.js';
@@ -75,6 +75,7 @@ export class SessionMonitor {
   #previousTool: string;
   #drift: number;
   #sequence: number;
+  #taint: TaintHit;
   /** Set when something between calls (denial, rule hit) changed the risk. */
   #moved = false;
   #last: MonitorAssessment;
@@ -107,6 +108,9 @@ export class SessionMonitor {
     this.#previousTool = saved?.previousTool ?? SEQUENCE_START;
     this.#drift = saved?.drift ?? 0;
     this.#sequence = saved?.sequence ?? 0;
+    this.#taint = saved?.taint
+      ? { ...saved.taint, at: saved.taint.at ?? Number.NaN }
+      : { at: Number.NaN, count: 0, tool: '' };
     if (saved) this.#levels.set(saved.levels.slice(0, Feature.length));
     this.#last = saved?.last ?? { score: 0, reasons: [], signals: [] };
     if (!saved) scanTokens(input.context, model.options.maxScanChars, (hash) => this.#known.add(hash));
@@ -137,6 +141,7 @@ export class SessionMonitor {
       previousTool: this.#previousTool,
       drift: this.#drift,
       sequence: this.#sequence,
+      taint: { ...this.#taint, at: Number.isNaN(this.#taint.at) ? null : this.#taint.at },
       levels: [...this.#levels],
       last: this.#last,
     };
@@ -178,7 +183,8 @@ export class SessionMonitor {
     this.#calls.add(now);
     const facts = { tool: call.tool, effect: call.effect, sensitive, at: now };
     for (const [i, rule] of this.#rules.entries()) this.#noteRule(i, rule.onCall(facts), now);
-    this.#last = { ...this.#score(now, tainted, call.tool), signals };
+    if (tainted > 0) this.#taint = { at: now, count: tainted, tool: call.tool };
+    this.#last = { ...this.#score(now, call.tool), signals };
     return this.#last;
   }
 
@@ -219,7 +225,7 @@ export class SessionMonitor {
 
   /** The session's risk now, between calls (denials, rule hits, time): the actor sends it as `RISK`. */
   #refresh(now: number): MonitorAssessment {
-    this.#last = { ...this.#score(now, 0, undefined), signals: [] };
+    this.#last = { ...this.#score(now, undefined), signals: [] };
     return this.#last;
   }
 
@@ -243,7 +249,7 @@ export class SessionMonitor {
     this.#ruleDetail[index] = detail;
   }
 
-  #score(now: number, tainted: number, tool: string | undefined): RiskAssessment {
+  #score(now: number, tool: string | undefined): RiskAssessment {
     const { baseline, rules } = this.#purpose;
     return scoreFeatures({
       now,
@@ -253,7 +259,7 @@ export class SessionMonitor {
       rateP95: baseline.ratePerMin.p95,
       sequence: this.#sequence,
       drift: this.#drift,
-      tainted,
+      taint: this.#taint,
       tool,
       durationRatio: (now - this.#startedAt) / baseline.durationMs.p95,
       denials: this.#denials.valueAt(now),

@@ -38,6 +38,9 @@ const snapshotSchema = z
     previousTool: z.string().min(1),
     drift: z.number().min(0).max(1),
     sequence: z.number().min(0).max(1),
+    taint: z
+      .object({ at: z.number().nullable(), count: z.number().int().nonnegative(), tool: z.string() })
+      .strict(),
     levels: z.array(z.number().min(0).max(1)),
     last: assessment,
   })
