@@ -1,7 +1,8 @@
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { loadNodeState } from '../actors/node/index.js';
+import { LOCAL_NAME, meshTlsFiles } from '../cli/mesh-tls.js';
 import { hostPort } from '../natsd/config.js';
 import { issueLeafCertificate, LeafKind, loadPki } from '../pki/index.js';
 import { writeFileAtomically } from '../pki/key-store.js';
@@ -37,6 +38,8 @@ interface ClientIdentity {
   name: string;
   /** Where its creds go, relative to its directory. @default `<name>.creds` */
   creds?: string;
+  /** Where its certificate, key and the mesh root go, relative to its directory. @default client.crt, client.key, ../ca.crt */
+  tls?: { certFile: string; keyFile: string; caFile: string };
 }
 
 /**
@@ -95,10 +98,16 @@ export async function renderDeployment(options: DeployOptions): Promise<Rendered
     );
   }
   const operator = authority.issueNodeUser({ nodeId: 'operator', prefix: o.prefix, expiresAt });
-  // Laid out as `resolveMesh` reads an operator --dir: mesh.json (URL, prefix) and creds/operator.creds.
+  // Laid out as operator commands read their --dir: mesh.json, creds/operator.creds, pki/ (root, own leaf).
+  const files = meshTlsFiles(operatorDir, LeafKind.Operator, LOCAL_NAME);
   const identity = {
+    tls: {
+      certFile: relative(operatorDir, files.certFile),
+      keyFile: relative(operatorDir, files.keyFile),
+      caFile: relative(operatorDir, files.caFile),
+    },
     user: operator,
-    kind: LeafKind.Node,
+    kind: LeafKind.Operator,
     name: 'operator',
     creds: join('creds', 'operator.creds'),
   };
@@ -120,11 +129,13 @@ async function writeClient(
 ): Promise<string> {
   const { name, kind, user } = identity;
   const creds = identity.creds ?? `${name}.creds`;
+  const tls = identity.tls ?? { certFile: 'client.crt', keyFile: 'client.key', caFile: join('..', 'ca.crt') };
   const dir = join(o.out, name);
   const onHost = join(o.root, name);
   const leaf = await issue(kind, name);
-  await writeFileAtomically(join(dir, 'client.key'), leaf.keyPem, true);
-  await writeFileAtomically(join(dir, 'client.crt'), leaf.chainPem, false);
+  await writeFileAtomically(join(dir, tls.keyFile), leaf.keyPem, true);
+  await writeFileAtomically(join(dir, tls.certFile), leaf.chainPem, false);
+  if (identity.tls) await cp(join(o.out, 'ca.crt'), join(dir, tls.caFile));
   await writeFileAtomically(join(dir, creds), user.creds, true);
   if (name !== 'operator') {
     // Nodes share every mesh key; a broker gets none of the signing keys (*.jwk), only what it verifies with.
@@ -135,9 +146,9 @@ async function writeClient(
   const values: Record<string, string> = {
     TRUSTMESH_NATS_URL: natsUrl,
     TRUSTMESH_NATS_CREDS: join(onHost, creds),
-    TRUSTMESH_TLS_CERT: join(onHost, 'client.crt'),
-    TRUSTMESH_TLS_KEY: join(onHost, 'client.key'),
-    TRUSTMESH_TLS_CA: join(o.root, 'ca.crt'),
+    TRUSTMESH_TLS_CERT: join(onHost, tls.certFile),
+    TRUSTMESH_TLS_KEY: join(onHost, tls.keyFile),
+    TRUSTMESH_TLS_CA: join(onHost, tls.caFile),
     TRUSTMESH_STATE_DIR: onHost,
     TRUSTMESH_PREFIX: o.prefix,
     OTEL_SERVICE_NAME: `trustmesh-${name}`,
