@@ -1,4 +1,5 @@
 import { benchAudit } from './audit.js';
+import { benchAuditMesh } from './audit-mesh.js';
 import { benchMcpHttp } from './baselines/mcp-http.js';
 import { benchNatsChain } from './baselines/nats-chain.js';
 import { benchNatsRr } from './baselines/nats-rr.js';
@@ -82,6 +83,11 @@ const GROUPS: readonly BenchGroup[] = [
     name: 'audit',
     description: 'durable audit appends with group commit (64 concurrent appenders)',
     run: () => benchAudit(),
+  },
+  {
+    name: 'audit-mesh',
+    description: 'mesh_call throughput with the audit log on and off (alternating rounds, 256 in flight)',
+    run: async ({ natsUrl, sizes }) => benchAuditMesh({ url: await natsUrl(), iterations: sizes.iterations }),
   },
 ];
 

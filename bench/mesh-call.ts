@@ -60,28 +60,34 @@ const SESSION_TTL_MS = 3_600_000;
  * the sealed envelope, verifies the token, runs the statechart's policy decision, mints a call-bound
  * capability and asks the `ToolBroker`, which verifies it (nonce included), checks the pinned schema
  * and calls the echo fixture, a stdio child process; the result is accounted in bytes and sealed
- * back. Nothing is switched off.
+ * back; the node's audit records the call durably before the broker runs it, and its result after.
+ * Nothing is switched off.
  */
 export async function benchMeshCall(options: MeshCallOptions): Promise<RoundTripFigures> {
   const mesh = await startBenchMesh(options.url);
   try {
-    const call = async (): Promise<void> => {
-      const result = await mesh.client.callTool({ name: TOOL, arguments: { text: ECHO_TEXT } });
-      if (result.isError) throw new Error(`mesh echo call failed: ${JSON.stringify(result.content)}`);
-    };
-    return await measureRoundTrip(call, options);
+    return await measureRoundTrip(() => echoCall(mesh), options);
   } finally {
     await mesh.stop();
   }
 }
 
-interface BenchMesh {
+export interface BenchMesh {
   readonly client: Client;
   stop(): Promise<void>;
 }
 
-/** Node, broker and agent on their own connections, torn down in reverse on failure or at the end. */
-async function startBenchMesh(url: string): Promise<BenchMesh> {
+/** One `echo.echo` call through the mesh; a tool error fails the bench. */
+export async function echoCall(mesh: BenchMesh): Promise<void> {
+  const result = await mesh.client.callTool({ name: TOOL, arguments: { text: ECHO_TEXT } });
+  if (result.isError) throw new Error(`mesh echo call failed: ${JSON.stringify(result.content)}`);
+}
+
+/**
+ * Node, broker and agent on their own connections, torn down in reverse on failure or at the end.
+ * The node audits every call (log in the throwaway state directory) unless `audit` is false.
+ */
+export async function startBenchMesh(url: string, { audit = true } = {}): Promise<BenchMesh> {
   const teardown: Array<() => Promise<unknown>> = [];
   const stop = async (): Promise<void> => {
     for (const step of teardown.splice(0).reverse()) await step().catch(() => undefined);
@@ -119,6 +125,7 @@ async function startBenchMesh(url: string): Promise<BenchMesh> {
       nc: await connection(SERVICE_CONNECTION),
       stateDir: dir,
       policyPaths: [policyPath],
+      ...(audit ? {} : { audit: false as const }),
     });
     teardown.push(() => node.close());
 

@@ -32,4 +32,7 @@ export const FIGURES: Catalogue = {
   monitor_update_us: { target: atMost(5) },
   audit_append_us: {},
   audit_append_rps: {},
+  audit_on_rps: { target: atLeast(0.9, 'audit_off_rps') },
+  audit_off_rps: {},
+  audit_fdatasync_ms: {},
 };

@@ -160,11 +160,11 @@ export class CallPath {
     const { sid, policy, usage, brokers, clock, capabilityTtlMs } = this.#deps;
     if (!FORWARDED.has(request.method)) {
       const why = `brokers forward only ${[...FORWARDED].join(', ')}; ${request.method} has no capability to carry it`;
-      await this.#finished(allowed, AuditOutcome.Error, 0);
+      this.#recordResult(allowed, AuditOutcome.Error, 0);
       throw toolFailedError(request.key, why);
     }
     try {
-      await this.#finished(allowed, AuditOutcome.Unknown, 0, { throws: true });
+      await this.#recordDecision(allowed);
     } catch (err) {
       this.#deps.report(err);
       throw auditRefusedError(request.key, allowed.verdict);
@@ -199,7 +199,7 @@ export class CallPath {
       const refusal = err instanceof BrokerRefusal ? err : undefined;
       // A broker that did not answer may still have run the call.
       const timedOut = refusal === undefined || refusal.code === BROKER_UNREACHABLE;
-      await this.#finished(allowed, timedOut ? AuditOutcome.Unknown : AuditOutcome.Error, 0);
+      this.#recordResult(allowed, timedOut ? AuditOutcome.Unknown : AuditOutcome.Error, 0);
       throw toolFailedError(
         request.key,
         refusal ? `${refusal.message} (${refusal.code})` : 'the broker failed',
@@ -209,28 +209,27 @@ export class CallPath {
     const bytesOut = jsonBytes(result);
     const { history, counters } = usage.get();
     usage.set(recordCall(history, counters, recorded, { ok, bytesOut }, clock));
-    await this.#finished(allowed, ok ? AuditOutcome.Ok : AuditOutcome.Error, bytesOut);
+    this.#recordResult(allowed, ok ? AuditOutcome.Ok : AuditOutcome.Error, bytesOut);
     return result;
   }
 
+  /** An allowed call's record (outcome `unknown`, it has not run): durable before anything runs. */
+  #recordDecision(allowed: AllowedCall): Promise<void> {
+    return this.#record(allowed, AuditOutcome.Unknown, 0);
+  }
+
   /**
-   * Records an allowed call's decision (outcome `unknown`: it has not run) or its result. Only the
-   * first must be durable before anything runs (`throws`); a result record that cannot be written is
-   * reported, and the failed log refuses the next call.
+   * An allowed call's result record. The agent does not wait for its sync: the decision record is
+   * what makes the call safe to run. It is chained at once, before any later record of the session;
+   * a write that fails is reported, and the failed log refuses the next call.
    */
-  async #finished(
-    allowed: AllowedCall,
-    outcome: AuditOutcome,
-    bytesOut: number,
-    { throws = false } = {},
-  ): Promise<void> {
+  #recordResult(allowed: AllowedCall, outcome: AuditOutcome, bytesOut: number): void {
+    this.#record(allowed, outcome, bytesOut).catch(this.#deps.report);
+  }
+
+  #record(allowed: AllowedCall, outcome: AuditOutcome, bytesOut: number): Promise<void> {
     const latencyMs = this.#deps.clock() - allowed.startedAt;
-    const written = this.#deps.audit.record(allowed.audited, allowed.verdict, {
-      outcome,
-      bytesOut,
-      latencyMs,
-    });
-    await (throws ? written : written.catch(this.#deps.report));
+    return this.#deps.audit.record(allowed.audited, allowed.verdict, { outcome, bytesOut, latencyMs });
   }
 
   #key(server: string): CapabilityKey {

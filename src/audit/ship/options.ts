@@ -21,6 +21,11 @@ export interface AuditShipperOptions {
   readonly batchRecords?: number;
   /** How often the log is checked when nothing wakes the shipper, and the wait after a failure. @default 1000 */
   readonly pollIntervalMs?: number;
+  /**
+   * Least time between two passes, however often the log wakes the shipper: each pass syncs the
+   * cursor file, and a sync competes with the log's own for the disk. @default 100
+   */
+  readonly minIntervalMs?: number;
 }
 
 export type ParsedAuditShipperOptions = Required<AuditShipperOptions>;
@@ -46,6 +51,7 @@ export function parseAuditShipperOptions(options: AuditShipperOptions): ParsedAu
     duplicateWindowMs: positive('duplicateWindowMs', options.duplicateWindowMs, DEFAULT_DUPLICATE_WINDOW_MS),
     batchRecords: positive('batchRecords', options.batchRecords, 256),
     pollIntervalMs: positive('pollIntervalMs', options.pollIntervalMs, 1000),
+    minIntervalMs: positive('minIntervalMs', options.minIntervalMs, 100),
   };
 }
 

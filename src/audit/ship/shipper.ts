@@ -36,7 +36,9 @@ export class AuditShipper {
   #again = false;
   #lastError: AuditError | undefined;
   #stopped = false;
+  /** Ends the current wait; `notify()` calls it only while the loop waits for work. */
   #wake: (() => void) | undefined;
+  #interrupt: (() => void) | undefined;
   /** Set by `notify()`; a notification during a pass means another pass, not a wait. */
   #notified = false;
   #loop: Promise<void> | undefined;
@@ -95,7 +97,7 @@ export class AuditShipper {
   /** Stops the loop after the batch in flight; never rejects. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#wake?.();
+    this.#interrupt?.();
     await this.#loop;
     await this.#running?.catch(() => undefined);
   }
@@ -108,17 +110,29 @@ export class AuditShipper {
         () => false,
       );
       if (this.#stopped) break;
+      // Wake-ups during the pause are kept for after it: a busy log is shipped in fewer, larger passes.
+      const { pollIntervalMs, minIntervalMs } = this.#options;
+      await this.#sleep(Math.min(minIntervalMs, pollIntervalMs), false);
       // After a failure, a wake-up that came during the pass does not skip the wait before retrying.
       if (shipped && this.#notified) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.#options.pollIntervalMs);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.#wake = undefined;
+      await this.#sleep(Math.max(0, pollIntervalMs - minIntervalMs), true);
     }
+  }
+
+  /** Waits `ms`, or less when stopped (or, with `wakeOnNotify`, when notified). */
+  async #sleep(ms: number, wakeOnNotify: boolean): Promise<void> {
+    if (this.#stopped) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#interrupt = done;
+      if (wakeOnNotify) this.#wake = done;
+    });
+    this.#interrupt = undefined;
+    this.#wake = undefined;
   }
 
   async #shipAll(): Promise<number> {

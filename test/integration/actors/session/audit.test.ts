@@ -181,6 +181,8 @@ describe('audit fails closed, on a real mesh', () => {
         .split('\n')
         .map((line) => (JSON.parse(line) as { name: string }).name);
     expect(await ran()).toEqual(['get_pull_request']);
+    // The agent does not wait for the result record's sync; break the disk only after it.
+    await until(async () => (await records(mesh.auditDir)).length === 2);
 
     full = true;
     const refused = await refusal(
