@@ -21,6 +21,10 @@ interface NodeOptions extends TlsFlags {
   auditKeep: string[];
   auditDrop: string[];
   auditReplicas?: number;
+  name?: string;
+  lease?: number;
+  passivateAfter?: number;
+  placementReplicas?: number;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -78,6 +82,18 @@ export function registerNodeCommand(program: Command): void {
       'replicas of the audit stream when the node creates it (default: up to 3, as the cluster allows)',
       parseReplicas,
     )
+    .option('--name <name>', "the node's name in trustmesh_nodes (default: the host name)")
+    .option(
+      '--lease <ms>',
+      "lifetime of the node's lease; a dead node's sessions move after it (default 1500)",
+      parseMs,
+    )
+    .option('--passivate-after <ms>', 'idle time before a session is passivated (default 600000)', parseMs)
+    .option(
+      '--placement-replicas <n>',
+      'replicas of trustmesh_nodes and trustmesh_placement when the node creates them (3 on a 3-server cluster)',
+      parseReplicas,
+    )
     .addHelpText(
       'after',
       '\nPrints one JSON ready line on stdout once it serves, logs on stderr, and stops cleanly on SIGTERM.\n' +
@@ -122,6 +138,12 @@ async function runNode(options: NodeOptions): Promise<void> {
       prefix: options.prefix,
       log,
       ...(options.approvalTimeout ? { session: { timeouts: { approvalMs: options.approvalTimeout } } } : {}),
+      placement: {
+        ...(options.name ? { name: options.name } : {}),
+        ...(options.lease ? { leaseMs: options.lease } : {}),
+        ...(options.passivateAfter ? { passivateAfterMs: options.passivateAfter } : {}),
+        ...(options.placementReplicas ? { replicas: options.placementReplicas } : {}),
+      },
       audit: {
         ...(options.auditDir ? { dir: options.auditDir } : {}),
         ...(options.auditReplicas ? { replicas: options.auditReplicas } : {}),
@@ -132,6 +154,7 @@ async function runNode(options: NodeOptions): Promise<void> {
       ready: true,
       sessions: node.sessions().length,
       pid: process.pid,
+      nodeId: node.nodeId,
       identity: node.identity.kid,
       policyVersion: node.policyVersion,
       auditDir: node.auditDir,

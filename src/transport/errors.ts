@@ -15,6 +15,7 @@ export const TransportErrorCode = {
   Rejected: 'ERR_TRANSPORT_REJECTED',
   UnknownResponse: 'ERR_TRANSPORT_UNKNOWN_RESPONSE',
   Publish: 'ERR_TRANSPORT_PUBLISH',
+  OutcomeUnknown: 'ERR_TRANSPORT_OUTCOME_UNKNOWN',
 } as const;
 export type TransportErrorCode = (typeof TransportErrorCode)[keyof typeof TransportErrorCode];
 
@@ -66,6 +67,16 @@ export class TransportClosedError extends TransportError {
 export class NoRespondersError extends TransportError {
   constructor(message: string) {
     super(TransportErrorCode.NoResponders, message);
+  }
+}
+
+/**
+ * The session moved to another node while the request was in flight: the old host may or may not have
+ * run it, and it is never sent again.
+ */
+export class OutcomeUnknownError extends TransportError {
+  constructor(message: string) {
+    super(TransportErrorCode.OutcomeUnknown, message);
   }
 }
 

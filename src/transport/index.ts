@@ -44,6 +44,7 @@ export {
   InvalidSubjectTokenError,
   MessageRejectedError,
   NoRespondersError,
+  OutcomeUnknownError,
   PublishError,
   RequestTimeoutError,
   TransportAlreadyStartedError,
@@ -69,6 +70,8 @@ export {
 } from './options.js';
 export type { SessionSubjects } from './subjects.js';
 export {
+  activatedSession,
+  activationWildcard,
   assertPrefix,
   assertSessionId,
   DEFAULT_PREFIX,

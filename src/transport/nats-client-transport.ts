@@ -1,18 +1,39 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import type {
+  JSONRPCMessage,
+  JSONRPCRequest,
+  MessageExtraInfo,
+  RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
 import { errors, type Msg } from '@nats-io/transport-node';
+import { activateSession, hostMissing } from './activation.js';
 import { type Channel, startHandshake } from './envelope/index.js';
-import { TransportAlreadyStartedError, TransportClosedError, TransportHandshakeError } from './errors.js';
+import {
+  NoRespondersError,
+  OutcomeUnknownError,
+  TransportAlreadyStartedError,
+  TransportClosedError,
+  TransportErrorCode,
+  TransportHandshakeError,
+} from './errors.js';
 import { type NatsClientTransportOptions, type ParsedClientOptions, parseClientOptions } from './options.js';
 import { Refusal, readRefusal } from './refusal.js';
+import { failureResponse, RpcKind, rpcId, rpcKind } from './rpc-codec.js';
 import { RpcEndpoint } from './rpc-endpoint.js';
 
 const INITIALIZED = 'notifications/initialized';
+// One hello's wait before the transport asks the mesh to activate the session and says hello again.
+const HELLO_ATTEMPT_MS = 2_000;
 
 /**
  * The agent end of an MCP session over NATS: give it to an SDK `Client`. `start()` opens a sealed
  * channel with the mesh (a handshake on `<prefix>.s.<sid>.hello`); requests then travel as NATS
  * requests on `c2s`, and the server's notifications and requests arrive on `s2c`.
+ *
+ * Callers never know where the session lives. A hello or request that finds no host (nobody listening,
+ * or no answer) asks `<prefix>.s.<sid>.activate`, where a node takes the session up from its snapshot,
+ * and the transport opens a fresh channel with it. A request nobody received is sent again; one the
+ * old host did receive fails with `ERR_TRANSPORT_OUTCOME_UNKNOWN` and is never sent twice.
  */
 export class NatsClientTransport implements Transport {
   onclose?: (() => void) | undefined;
@@ -30,12 +51,22 @@ export class NatsClientTransport implements Transport {
   private readonly options: ParsedClientOptions;
   private readonly endpoint: RpcEndpoint;
   private started = false;
+  /** Requests sent and not answered yet: what a move to another host fails or sends again. */
+  private readonly inFlight = new Map<RequestId, JSONRPCRequest>();
+  /** Requests nobody received, sent again once the session has a host. */
+  private parked: JSONRPCRequest[] = [];
+  private readonly resent = new Set<RequestId>();
+  private rehoming: Promise<void> | undefined;
 
   constructor(options: NatsClientTransportOptions) {
     this.options = parseClientOptions(options);
     const { nc, sid, subjects, requestTimeoutMs } = this.options;
     this.sid = sid;
-    this.endpoint = new RpcEndpoint(this, {
+    const host = {
+      onmessage: (message: JSONRPCMessage, extra?: MessageExtraInfo) => this.receive(message, extra),
+      onerror: (error: Error) => this.onerror?.(error),
+    };
+    this.endpoint = new RpcEndpoint(host, {
       nc,
       sid,
       inbound: subjects.s2c,
@@ -68,6 +99,9 @@ export class NatsClientTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
+    await this.rehoming;
+    if (rpcKind(message) === RpcKind.Request)
+      this.inFlight.set((message as JSONRPCRequest).id, message as JSONRPCRequest);
     this.endpoint.send(message);
     if (this.sessionId === undefined && 'method' in message && message.method === INITIALIZED) {
       this.sessionId = this.sid;
@@ -80,14 +114,81 @@ export class NatsClientTransport implements Transport {
     this.onclose?.();
   }
 
+  /** Hands answers to the SDK; a request whose host went away is sent again or failed, never both. */
+  private receive(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
+    const id = rpcKind(message) === RpcKind.Response ? rpcId(message) : undefined;
+    if (id !== undefined) {
+      const request = this.inFlight.get(id);
+      if (!request) return; // already failed when the session moved
+      const code =
+        'error' in message ? (message.error.data as { code?: string } | undefined)?.code : undefined;
+      if (
+        code === TransportErrorCode.NoResponders &&
+        !this.resent.has(request.id) &&
+        !this.endpoint.isClosed
+      ) {
+        this.resent.add(request.id);
+        this.parked.push(request);
+        void this.rehome();
+        return;
+      }
+      this.inFlight.delete(id);
+      this.resent.delete(id);
+      const moved = code === TransportErrorCode.Timeout || code === TransportErrorCode.Closed;
+      if (moved && !this.endpoint.isClosed) void this.rehome();
+    }
+    this.onmessage?.(message, extra);
+  }
+
+  /** Finds the session's host again (activating it), opens a new channel, sends parked requests. */
+  private rehome(): Promise<void> {
+    this.rehoming ??= (async () => {
+      let failure: Error | undefined;
+      try {
+        const channel = await this.handshake();
+        const parked = new Set(this.parked);
+        // Everything else still in flight reached the old host: it may have run, so it is not sent again.
+        for (const request of [...this.inFlight.values()].filter((r) => !parked.has(r))) {
+          this.fail(request, new OutcomeUnknownError(outcomeUnknown(this.sid, request.method)));
+        }
+        this.endpoint.open(channel);
+      } catch (err) {
+        failure = err as Error;
+        this.onerror?.(failure);
+      } finally {
+        this.rehoming = undefined;
+      }
+      for (const request of this.parked.splice(0)) {
+        if (failure) this.fail(request, new NoRespondersError(failure.message));
+        else this.endpoint.send(request);
+      }
+    })();
+    return this.rehoming;
+  }
+
+  private fail(request: JSONRPCRequest, error: OutcomeUnknownError | NoRespondersError): void {
+    this.inFlight.delete(request.id);
+    this.resent.delete(request.id);
+    this.onmessage?.(failureResponse(request.id, error));
+  }
+
+  /** Says hello until a host answers, asking the mesh to activate the session whenever none does. */
   private async handshake(): Promise<Channel> {
     const { nc, sid, identity, trust, subjects, handshakeTimeoutMs } = this.options;
-    const handshake = startHandshake(identity, sid, this.options.handshake);
-    let welcome: Msg;
-    try {
-      welcome = await nc.request(subjects.hello, handshake.hello, { timeout: handshakeTimeoutMs });
-    } catch (cause) {
-      throw new TransportHandshakeError(handshakeFailure(cause, sid, handshakeTimeoutMs), { cause });
+    const deadline = Date.now() + handshakeTimeoutMs;
+    let handshake = startHandshake(identity, sid, this.options.handshake);
+    let welcome: Msg | undefined;
+    while (!welcome) {
+      const timeout = Math.max(1, Math.min(HELLO_ATTEMPT_MS, deadline - Date.now()));
+      try {
+        welcome = await nc.request(subjects.hello, handshake.hello, { timeout });
+      } catch (cause) {
+        if (!hostMissing(cause) || Date.now() >= deadline) {
+          throw new TransportHandshakeError(handshakeFailure(cause, sid, handshakeTimeoutMs), { cause });
+        }
+        await activateSession(nc, subjects.activate, sid, Math.max(1, deadline - Date.now()));
+        handshake = startHandshake(identity, sid, this.options.handshake);
+      }
     }
     const refusal = readRefusal(welcome);
     if (refusal) throw new TransportHandshakeError(REFUSED[refusal](sid));
@@ -106,6 +207,10 @@ export class NatsClientTransport implements Transport {
       `NatsClientTransport for session ${this.sid} was closed; create a new one to connect again.`,
     );
   }
+}
+
+function outcomeUnknown(sid: string, method: string): string {
+  return `Session ${sid} moved to another mesh node while ${method} was in flight; it may or may not have run, so it was not sent again. Check its effect before retrying.`;
 }
 
 function handshakeFailure(cause: unknown, sid: string, timeoutMs: number): string {

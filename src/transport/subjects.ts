@@ -55,6 +55,8 @@ export interface SessionSubjects {
   readonly s2c: string;
   /** Agent → mesh channel handshake. */
   readonly hello: string;
+  /** Agent → any node (queue group): bring the session up somewhere, it has no live host. */
+  readonly activate: string;
   /** Inbox prefix of the agent's connection; its replies arrive below it. */
   readonly inboxPrefix: string;
 }
@@ -69,8 +71,21 @@ export function sessionSubjects(prefix: string, sid: string): SessionSubjects {
     c2s: `${root}.c2s`,
     s2c: `${root}.s2c`,
     hello: `${root}.hello`,
+    activate: `${root}.activate`,
     inboxPrefix: `_INBOX_${sid}`,
   };
+}
+
+/** What every node listens on, in one queue group, for activations of sessions without a live host. */
+export function activationWildcard(prefix: string): string {
+  assertPrefix(prefix);
+  return `${prefix}.s.*.activate`;
+}
+
+/** The session id of an activation subject, or undefined when `subject` is not one. */
+export function activatedSession(prefix: string, subject: string): string | undefined {
+  const [p, s, sid, verb, ...rest] = subject.split('.');
+  return p === prefix && s === 's' && verb === 'activate' && rest.length === 0 ? sid : undefined;
 }
 
 /**

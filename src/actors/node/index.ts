@@ -4,6 +4,17 @@ export { MeshNode } from './mesh-node.js';
 export type { MeshNodeOptions, SessionDefaults } from './options.js';
 export { NodeOptionsError } from './options.js';
 export {
+  Activation,
+  DEFAULT_LEASE_MS,
+  DEFAULT_PASSIVATE_AFTER_MS,
+  NODES_BUCKET,
+  PLACEMENT_BUCKET,
+  PlacementError,
+  PlacementErrorCode,
+  type PlacementOptions,
+  type PlacementRecord,
+} from './placement/index.js';
+export {
   forgetSessionUser,
   openSessionUsers,
   recordSessionUser,

@@ -1,5 +1,5 @@
 import type { KV, KvWatchEntry } from '@nats-io/kv';
-import type { QueuedIterator, Subscription } from '@nats-io/transport-node';
+import type { Msg, QueuedIterator, Subscription } from '@nats-io/transport-node';
 import { KvRevocationList, RevocationKind } from '../../pki/revocation/index.js';
 import type { SessionTokenVerifier } from '../../pki/tokens/index.js';
 import { PolicyFeed } from '../../policy/distribution/index.js';
@@ -17,21 +17,24 @@ import {
   type SessionSummary,
 } from '../control/index.js';
 import { BaselineFollower, BehaviourModel } from '../monitor/index.js';
-import { SessionActor } from '../session/index.js';
+import { SessionActor, type SessionSnapshot } from '../session/index.js';
 import { NodeAudit } from './audit.js';
 import { answerSessionControl } from './control-handler.js';
 import { type MeshNodeOptions, type ParsedNodeOptions, parseNodeOptions } from './options.js';
+import { Activation, SessionRegion } from './placement/index.js';
 import { forgetSessionUser, openSessionUsers, sessionUserOf } from './session-users.js';
 import { loadNodeState, type NodeState } from './state.js';
 import { sessionTokenVerifier } from './tokens.js';
 
 /** States in which a session's credentials are revoked: nothing it holds may be used again. */
 const REVOKING_STATES: ReadonlySet<string> = new Set(['suspended', 'terminated']);
+/** Queue group of the node that answers for a session without a live host. */
+const CONTROL_QUEUE = 'trustmesh-control';
 
 /**
- * A mesh node: hosts the session actors of the registry (`trustmesh_sessions`), activating one for each
- * new key and stopping it when the key goes, and answers the control plane for the sessions it hosts.
- * Single node for now: a later issue adds placement leases and rehydration from snapshots.
+ * A mesh node: hosts its share of the registry's sessions (`trustmesh_sessions`) — those whose placement
+ * it holds (see `SessionRegion`) — and answers the control plane for them. A new session is hosted by
+ * the first node to claim it; one whose host died or was passivated comes back on its next message.
  */
 export class MeshNode {
   readonly #options: ParsedNodeOptions;
@@ -43,9 +46,7 @@ export class MeshNode {
   readonly #tokens: SessionTokenVerifier;
   /** Revoked here and not yet back from the bucket: refused from the very next call on. */
   readonly #revokedTokens = new Set<string>();
-  readonly #sessions = new Map<string, SessionActor>();
-  /** Activations under way, so a key seen twice (listing and watch) starts one actor. */
-  readonly #starting = new Map<string, Promise<void>>();
+  #region!: SessionRegion;
   readonly #subscriptions: Subscription[] = [];
   readonly #audit: NodeAudit | undefined;
   readonly #feed: PolicyFeed;
@@ -144,31 +145,40 @@ export class MeshNode {
     return this.#behaviour.baselineVersion;
   }
 
+  /** This node's incarnation in `trustmesh_nodes`, as placement entries name it. */
+  get nodeId(): string {
+    return this.#region.nodeId;
+  }
+
   sessions(): SessionSummary[] {
-    return [...this.#sessions.values()].map((session) => session.summary());
+    return [...this.#hosted.values()].map((session) => session.summary());
   }
 
   session(sid: string): SessionActor | undefined {
-    return this.#sessions.get(sid);
+    return this.#region.find(sid);
+  }
+
+  get #hosted(): ReadonlyMap<string, SessionActor> {
+    return this.#region?.hosted ?? new Map();
   }
 
   /** Replaces the policy of every hosted session (each decides its next call with it). */
   setPolicy(policy: PolicyBundle): void {
     this.#policy = policy;
-    for (const session of this.#sessions.values()) session.setPolicy(policy);
+    for (const session of this.#hosted.values()) session.setPolicy(policy);
   }
 
-  /** Stops watching the registry and serving control, then closes every session. Idempotent. */
+  /**
+   * Stops watching the registry and serving control, then passivates every session (snapshot written,
+   * placement released: the next message brings each back on a node still running). Idempotent.
+   */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#feed.close();
       this.#watcher?.stop();
       this.#baselines?.stop();
       for (const sub of this.#subscriptions) sub.unsubscribe();
-      await Promise.allSettled(this.#starting.values());
-      const sessions = [...this.#sessions.values()];
-      this.#sessions.clear();
-      await Promise.allSettled(sessions.map((session) => session.close()));
+      await this.#region?.close();
       // After the sessions: the records of calls still finishing are written first.
       await this.#audit?.close();
       await this.#revocations.close();
@@ -177,14 +187,44 @@ export class MeshNode {
   }
 
   async #start(): Promise<void> {
-    const { nc } = this.#options;
+    const { nc, prefix, clock, placement, log } = this.#options;
     const report = (err: unknown) => this.#report(err);
+    this.#region = await SessionRegion.open({
+      nc,
+      prefix,
+      clock,
+      placement,
+      registry: this.#buckets.sessions,
+      host: (descriptor, snapshot, persist) => this.#host(descriptor, snapshot, persist),
+      log,
+      report,
+    });
+    const answer = (msg: Msg) =>
+      answerSessionControl(msg, this.#subjects, (sid) => this.#region.find(sid), report);
     this.#subscriptions.push(
+      // Every node hears a session's control request; only its host answers here...
       nc.subscribe(this.#subjects.sessionWildcard, {
-        callback: (err, msg) =>
-          err
-            ? report(err)
-            : answerSessionControl(msg, this.#subjects, (sid) => this.#sessions.get(sid), report),
+        callback: (err, msg) => {
+          if (err) return report(err);
+          if (this.#region.find(this.#subjects.parseSession(msg.subject)?.sid ?? '')) answer(msg);
+        },
+      }),
+      // ...and one node answers for a session without a live host, activating it first.
+      nc.subscribe(this.#subjects.sessionWildcard, {
+        queue: CONTROL_QUEUE,
+        callback: (err, msg) => {
+          if (err) return report(err);
+          const sid = this.#subjects.parseSession(msg.subject)?.sid;
+          if (!sid) return answer(msg);
+          if (this.#region.find(sid)) return;
+          this.#region.wake(sid).then(
+            (activation) => activation !== Activation.Elsewhere && answer(msg),
+            (cause: unknown) => {
+              report(cause);
+              answer(msg);
+            },
+          );
+        },
       }),
       // One subscription per node, not per session: each hosted session re-lists the changed server.
       nc.subscribe(brokerChangesWildcard(this.#options.prefix), {
@@ -192,7 +232,7 @@ export class MeshNode {
           if (err) return report(err);
           try {
             const { server } = decodeBrokerChange(this.#options.prefix, msg.subject, msg.data);
-            for (const session of this.#sessions.values()) session.brokerChanged(server);
+            for (const session of this.#hosted.values()) session.brokerChanged(server);
           } catch (cause) {
             report(cause);
           }
@@ -218,18 +258,18 @@ export class MeshNode {
       this.#buckets.sessions,
       (v) => SessionDescriptorSchema.safeParse(v).data,
     );
-    await Promise.all(registered.map((descriptor) => this.#activate(descriptor)));
+    // Sessions registered while no node ran have no placement yet: claim them.
+    await Promise.all(registered.map((descriptor) => this.#region.placeNew(descriptor).catch(report)));
     this.#watcher = await this.#buckets.sessions.watch();
     void this.#follow(this.#watcher);
     await nc.flush();
   }
 
-  /** New key: activate; deleted key: stop. Values that are not descriptors are logged and skipped. */
+  /** New key: claim it; deleted key: stop it. Values that are not descriptors are logged and skipped. */
   async #follow(watcher: QueuedIterator<KvWatchEntry>): Promise<void> {
     for await (const entry of watcher) {
       if (entry.operation !== 'PUT') {
-        await this.#sessions.get(entry.key)?.close();
-        this.#sessions.delete(entry.key);
+        await this.#region.ended(entry.key);
         continue;
       }
       const parsed = SessionDescriptorSchema.safeParse(safeJson(entry));
@@ -237,22 +277,16 @@ export class MeshNode {
         this.#options.log(`registry entry ${entry.key} is not a session descriptor; it was skipped`);
         continue;
       }
-      await this.#activate(parsed.data);
+      await this.#region.placeNew(parsed.data).catch((err: unknown) => this.#report(err));
     }
   }
 
-  #activate(descriptor: SessionDescriptor): Promise<void> {
-    const { sid } = descriptor;
-    if (this.#closing || this.#sessions.has(sid)) return Promise.resolve();
-    let starting = this.#starting.get(sid);
-    if (!starting) {
-      starting = this.#startSession(descriptor).finally(() => this.#starting.delete(sid));
-      this.#starting.set(sid, starting);
-    }
-    return starting;
-  }
-
-  async #startSession(descriptor: SessionDescriptor): Promise<void> {
+  /** Starts the actor of a session this node now holds, fresh or from its snapshot. */
+  async #host(
+    descriptor: SessionDescriptor,
+    snapshot: SessionSnapshot | undefined,
+    persist: (take: () => SessionSnapshot) => Promise<void>,
+  ): Promise<SessionActor> {
     const { nc, prefix, clock, resolver, session } = this.#options;
     const policy = this.#policy;
     let actor: SessionActor | undefined;
@@ -271,20 +305,21 @@ export class MeshNode {
         prefix,
         clock,
         ...(resolver ? { resolver } : {}),
+        ...(snapshot ? { snapshot } : {}),
+        persist,
         onTransition: (summary) => {
+          this.#region.transitioned(summary.sid);
           if (actor && REVOKING_STATES.has(summary.state)) this.#revokeCredentials(actor, summary.state);
         },
         onTerminated: (sid) => void this.#removed(sid),
         report: (err) => this.#report(err),
       });
-      this.#sessions.set(descriptor.sid, actor);
       // A push that landed while the actor was starting reached every session but this one.
       if (this.#policy !== policy) actor.setPolicy(this.#policy);
-      this.#options.log(
-        `session ${descriptor.sid} (${descriptor.principal}, ${descriptor.purpose}) is served`,
-      );
+      return actor;
     } catch (err) {
       this.#options.log(`session ${descriptor.sid} could not start: ${(err as Error).message}`);
+      throw err;
     }
   }
 
@@ -326,13 +361,13 @@ export class MeshNode {
   #policyChanged(bundle: PolicyBundle, revision: number): void {
     this.setPolicy(bundle);
     this.#options.log(
-      `policy ${bundle.version} (revision ${revision}) applied to ${this.#sessions.size} session(s)`,
+      `policy ${bundle.version} (revision ${revision}) applied to ${this.#hosted.size} session(s)`,
     );
   }
 
   /** A killed session leaves the node and the registry. */
   async #removed(sid: string): Promise<void> {
-    this.#sessions.delete(sid);
+    await this.#region.ended(sid);
     this.#options.log(`session ${sid} was terminated and removed`);
     await this.#buckets.sessions.delete(sid).catch((err: unknown) => this.#report(err));
   }

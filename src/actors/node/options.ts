@@ -6,6 +6,11 @@ import { assertPrefix, DEFAULT_PREFIX } from '../../transport/index.js';
 import type { BehaviourModelInput } from '../monitor/index.js';
 import type { SessionActorOptions } from '../session/index.js';
 import type { NodeAuditOptions } from './audit.js';
+import {
+  type ParsedPlacementOptions,
+  type PlacementOptions,
+  parsePlacementOptions,
+} from './placement/options.js';
 
 export class NodeOptionsError extends TrustmeshError {
   constructor(message: string) {
@@ -49,6 +54,8 @@ export interface MeshNodeOptions {
    * @default the default rules, cold-start baselines until a version is stored
    */
   monitor?: Omit<BehaviourModelInput, 'baselines'>;
+  /** Lease, replicas and passivation of the sessions this node hosts. @default see `PlacementOptions` */
+  placement?: PlacementOptions;
   /** Where the node's log lines go. @default ignore */
   log?: (line: string) => void;
   /**
@@ -59,7 +66,10 @@ export interface MeshNodeOptions {
   revokeNatsUser?: (publicKey: string) => Promise<void>;
 }
 
-export type ParsedNodeOptions = Required<Omit<MeshNodeOptions, 'resolver' | 'revokeNatsUser'>> & {
+export type ParsedNodeOptions = Required<
+  Omit<MeshNodeOptions, 'resolver' | 'revokeNatsUser' | 'placement'>
+> & {
+  placement: ParsedPlacementOptions;
   resolver: ResourceResolver | undefined;
   revokeNatsUser: ((publicKey: string) => Promise<void>) | undefined;
 };
@@ -84,6 +94,7 @@ export function parseNodeOptions(options: MeshNodeOptions): ParsedNodeOptions {
     session: options.session ?? {},
     audit: options.audit ?? {},
     monitor: options.monitor ?? {},
+    placement: parsePlacementOptions(options.placement),
     log: options.log ?? (() => {}),
     revokeNatsUser: options.revokeNatsUser,
   };

@@ -68,6 +68,8 @@ export interface CallPathDeps {
   readonly report: (err: unknown) => void;
   /** What became of each call (denied, or run and its result), for the behaviour monitor. */
   readonly observe: (observed: ObservedCall) => void;
+  /** Writes the session's snapshot; rejects when this node no longer hosts the session. */
+  readonly persist: () => Promise<void>;
 }
 
 /** One allowed call on its way to the broker, as the call path and its audit records know it. */
@@ -89,12 +91,19 @@ interface AllowedCall {
 export class CallPath {
   readonly #deps: CallPathDeps;
   readonly #keys = new Map<string, CapabilityKey>();
+  #running = 0;
 
   constructor(deps: CallPathDeps) {
     this.#deps = deps;
   }
 
+  /** Calls between their arrival and their answer: a session with any is not idle. */
+  get running(): number {
+    return this.#running;
+  }
+
   async mediate(request: MediatedRequest): Promise<Record<string, unknown>> {
+    this.#running++;
     const traced = new CallTrace(this.#deps.sid, request.key);
     try {
       const result = await this.#mediate(request, traced);
@@ -103,6 +112,8 @@ export class CallPath {
     } catch (err) {
       traced.end(errorType(err));
       throw err;
+    } finally {
+      this.#running--;
     }
   }
 
@@ -157,7 +168,7 @@ export class CallPath {
 
   async #run(allowed: AllowedCall): Promise<Record<string, unknown>> {
     const { request, callId, decision } = allowed;
-    const { sid, policy, usage, brokers, clock, capabilityTtlMs } = this.#deps;
+    const { sid, policy, usage, brokers, clock, capabilityTtlMs, persist } = this.#deps;
     if (!FORWARDED.has(request.method)) {
       const why = `brokers forward only ${[...FORWARDED].join(', ')}; ${request.method} has no capability to carry it`;
       this.#recordResult(allowed, AuditOutcome.Error, 0);
@@ -189,6 +200,19 @@ export class CallPath {
       bytesIn: request.policyCall.bytesIn,
       keepRecent: rateWindowDepth(policy()),
     };
+    // The fence: a node that lost the session (lease lapsed, taken over) must not run anything.
+    if (
+      !(await persist().then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      this.#recordResult(allowed, AuditOutcome.Error, 0);
+      throw toolFailedError(
+        request.key,
+        'the session moved to another node before it ran; nothing ran, send it again',
+      );
+    }
     let result: Record<string, unknown>;
     try {
       result = await allowed.traced.broker(request.server, request.method, () =>
@@ -196,6 +220,7 @@ export class CallPath {
       );
     } catch (err) {
       usage.set(recordCall(usage.get().history, usage.get().counters, recorded, { ok: false }, clock));
+      await persist().catch(() => {});
       const refusal = err instanceof BrokerRefusal ? err : undefined;
       // A broker that did not answer may still have run the call.
       const timedOut = refusal === undefined || refusal.code === BROKER_UNREACHABLE;
@@ -209,6 +234,8 @@ export class CallPath {
     const bytesOut = jsonBytes(result);
     const { history, counters } = usage.get();
     usage.set(recordCall(history, counters, recorded, { ok, bytesOut }, clock));
+    // The call ran: its result goes back even if this write fails (the node reports that failure).
+    await persist().catch(() => {});
     this.#recordResult(allowed, ok ? AuditOutcome.Ok : AuditOutcome.Error, bytesOut);
     return result;
   }

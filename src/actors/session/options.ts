@@ -54,6 +54,12 @@ export interface SessionActorOptions {
   behaviour?: BehaviourModel;
   /** Rehydrate from this snapshot instead of starting fresh. */
   snapshot?: SessionSnapshot;
+  /**
+   * Makes the session's snapshot durable (the node's placement). Awaited before a brokered call runs, so
+   * a node that lost the session fails the call closed with nothing run, and after its usage is recorded.
+   * @default nothing is persisted
+   */
+  persist?: (take: () => SessionSnapshot) => Promise<void>;
   /** Called after every transition with the new summary (persist `snapshot()` here). */
   onTransition?: (summary: SessionSummary) => void;
   /** Called once the session is terminated and closed. */
@@ -97,6 +103,7 @@ export function parseSessionOptions(options: SessionActorOptions): ParsedSession
     behaviour: options.behaviour ?? new BehaviourModel(),
     onTransition: options.onTransition ?? (() => {}),
     onTerminated: options.onTerminated ?? (() => {}),
+    persist: options.persist ?? (async () => {}),
     report: options.report ?? (() => {}),
   };
 }

@@ -67,6 +67,7 @@ export class SessionActor {
   readonly #server: Server;
   readonly #desk: ApprovalDesk;
   readonly #brokers: BrokerClient;
+  readonly #path: CallPath;
   readonly #audit: SessionAuditTrail;
   readonly #catalogues = new Map<string, readonly Tool[]>();
   /** jti of every session token this session accepted: what suspend and kill revoke. */
@@ -135,30 +136,43 @@ export class SessionActor {
     this.#actor.on('decided', (event) => this.#onDecided(event));
     this.#actor.on('approval_requested', (event) => this.#onApprovalRequested(event));
     this.#actor.on('transitioned', ({ record }) => this.#onTransitioned(record));
-    this.#actor.subscribe({ complete: () => void this.#terminated(), error: options.report });
+    this.#actor.subscribe({
+      // Only a session that reached its final state ended; a stopped one (moved, passivated) did not.
+      complete: () => {
+        if (this.#actor.getSnapshot().status === 'done') void this.#terminated();
+      },
+      error: options.report,
+    });
     this.#server = new Server(
       { name: 'trustmesh-session', version: '0.1.0' },
       { capabilities: { tools: { listChanged: true }, resources: {}, prompts: {} } },
     );
+    this.#path = new CallPath({
+      sid: this.sid,
+      calls: this.#calls,
+      send: (event) => this.#actor.send(event),
+      policy: () => this.#policy,
+      usage: { get: () => this.#usage, set: (next) => (this.#usage = next) },
+      brokers: this.#brokers,
+      meshSecret: options.meshSecret,
+      capabilityTtlMs: options.capabilityTtlMs,
+      clock,
+      audit: this.#audit,
+      report: options.report,
+      observe: (observed) => this.#observe(observed),
+      persist: () => options.persist(() => this.snapshot()),
+    });
     registerMcpHandlers(this.#server, {
       policy: () => this.#policy,
       listTools: () => this.#listTools(),
       servers: (method) => methodServers(this.#policy, options.descriptor, method),
-      path: new CallPath({
-        sid: this.sid,
-        calls: this.#calls,
-        send: (event) => this.#actor.send(event),
-        policy: () => this.#policy,
-        usage: { get: () => this.#usage, set: (next) => (this.#usage = next) },
-        brokers: this.#brokers,
-        meshSecret: options.meshSecret,
-        capabilityTtlMs: options.capabilityTtlMs,
-        clock,
-        audit: this.#audit,
-        report: options.report,
-        observe: (observed) => this.#observe(observed),
-      }),
+      path: this.#path,
     });
+  }
+
+  /** Whether a call is on its way (decided, running at a broker, or being recorded). */
+  get busy(): boolean {
+    return this.#path.running > 0;
   }
 
   get status(): SessionStatus {

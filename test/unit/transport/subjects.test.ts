@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  activatedSession,
+  activationWildcard,
   assertPrefix,
   assertSessionId,
   InvalidSubjectTokenError,
@@ -69,8 +71,17 @@ describe('sessionSubjects', () => {
       c2s: 'tm.s.abc.c2s',
       s2c: 'tm.s.abc.s2c',
       hello: 'tm.s.abc.hello',
+      activate: 'tm.s.abc.activate',
       inboxPrefix: '_INBOX_abc',
     });
+  });
+
+  it('reads the session of an activation subject and nothing else', () => {
+    expect(activationWildcard('tm')).toBe('tm.s.*.activate');
+    expect(activatedSession('tm', 'tm.s.abc.activate')).toBe('abc');
+    expect(activatedSession('tm', 'tm.s.abc.hello')).toBeUndefined();
+    expect(activatedSession('tm', 'acme.s.abc.activate')).toBeUndefined();
+    expect(activatedSession('tm', 'tm.s.abc.activate.x')).toBeUndefined();
   });
 
   it('honours the prefix and validates both tokens', () => {
