@@ -13,6 +13,7 @@ import type { BenchGroup } from './runner/index.js';
 import { benchMain, prefixFigures } from './runner/index.js';
 import { benchSessionCreate } from './session-create.js';
 import { benchTokens } from './tokens.js';
+import { benchTracing } from './tracing.js';
 
 /**
  * Every bench group, in the order they always run: each NATS subject follows its raw NATS baseline
@@ -43,6 +44,15 @@ const GROUPS: readonly BenchGroup[] = [
     description: 'MCP tools/call of the echo tool through agent, session actor, broker and stdio server',
     run: async ({ natsUrl, sizes }) =>
       prefixFigures('mesh_call', await benchMeshCall({ url: await natsUrl(), ...sizes })),
+  },
+  {
+    name: 'tracing',
+    description:
+      'the mesh-call workload without and with the OpenTelemetry SDK exporting every span over OTLP',
+    run: async ({ natsUrl, sizes }) => {
+      const { off, on } = await benchTracing({ url: await natsUrl(), ...sizes });
+      return { ...prefixFigures('tracing_off', off), ...prefixFigures('tracing_on', on) };
+    },
   },
   {
     name: 'http',

@@ -22,6 +22,7 @@ interface RenderFlags {
   monitorPort: number;
   ttl: number;
   prefix: string;
+  otlpEndpoint?: string;
   json?: boolean;
 }
 
@@ -88,6 +89,10 @@ export function registerDeployCommands(program: Command): void {
       86_400_000,
     )
     .option('--prefix <prefix>', 'subject prefix of the mesh', DEFAULT_PREFIX)
+    .option(
+      '--otlp-endpoint <url>',
+      'OTLP/HTTP collector the processes export to (deploy/compose), e.g. http://10.0.0.9:4318',
+    )
     .option('--json', 'print what was written as one JSON object')
     .addHelpText(
       'after',
@@ -111,6 +116,7 @@ export function registerDeployCommands(program: Command): void {
         brokers: flags.broker ?? [],
         prefix: flags.prefix,
         ttlMs: flags.ttl,
+        ...(flags.otlpEndpoint ? { otlpEndpoint: flags.otlpEndpoint } : {}),
       });
       const until = new Date(rendered.expiresAt).toISOString();
       out.result(

@@ -39,6 +39,8 @@ export interface DeployOptions {
   prefix?: string;
   /** Lifetime of every certificate and NATS user issued: re-render before it ends. @default 24 h */
   ttlMs?: number;
+  /** OTLP/HTTP endpoint written into every env file (`OTEL_EXPORTER_OTLP_ENDPOINT`). @default none */
+  otlpEndpoint?: string;
 }
 
 export interface ResolvedHost extends Required<DeployHost> {
@@ -57,6 +59,7 @@ export interface ResolvedDeployOptions {
   readonly clusterName: string;
   readonly prefix: string;
   readonly ttlMs: number;
+  readonly otlpEndpoint: string | undefined;
 }
 
 export const DEFAULT_DEPLOY_PORTS = { client: 4222, cluster: 6222, monitor: 8222 } as const;
@@ -100,6 +103,9 @@ export function parseDeployOptions(options: DeployOptions): ResolvedDeployOption
     fail('the certificate and creds lifetime must be a minute or more.');
   const out = resolve(options.out);
   const root = options.root ?? out;
+  const otlpEndpoint = options.otlpEndpoint;
+  if (otlpEndpoint !== undefined && !/^https?:\/\/\S+$/.test(otlpEndpoint))
+    fail(`OTLP endpoint '${otlpEndpoint}' is not an http(s) URL.`);
   if (!isAbsolute(root)) fail(`root '${root}' must be an absolute path (where the files live on the hosts).`);
   return {
     pkiDir: resolve(options.pkiDir),
@@ -111,6 +117,7 @@ export function parseDeployOptions(options: DeployOptions): ResolvedDeployOption
     clusterName,
     prefix,
     ttlMs,
+    otlpEndpoint,
   };
 }
 

@@ -152,6 +152,7 @@ async function writeClient(
     TRUSTMESH_STATE_DIR: onHost,
     TRUSTMESH_PREFIX: o.prefix,
     OTEL_SERVICE_NAME: `trustmesh-${name}`,
+    ...(o.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: o.otlpEndpoint } : {}),
   };
   const expires = new Date(user.expiresAt).toISOString();
   await writeFileAtomically(

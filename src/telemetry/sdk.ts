@@ -8,7 +8,7 @@
 export interface Telemetry {
   /** True when an SDK was started and exports. */
   readonly enabled: boolean;
-  /** Flushes what is buffered and stops exporting; never rejects. */
+  /** Flushes what is buffered and stops exporting; idempotent, never rejects. */
   shutdown(): Promise<void>;
 }
 
@@ -52,8 +52,12 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   const { NodeSDK } = await import('@opentelemetry/sdk-node');
   const sdk = new NodeSDK(named ? {} : { serviceName: options.serviceName });
   sdk.start();
+  let stopped: Promise<void> | undefined;
   return {
     enabled: true,
-    shutdown: () => sdk.shutdown().catch(() => undefined),
+    shutdown: () => {
+      stopped ??= sdk.shutdown().catch(() => undefined);
+      return stopped;
+    },
   };
 }

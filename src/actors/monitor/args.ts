@@ -14,21 +14,34 @@ export type ArgumentVisitor = (value: string, freeText: boolean) => void;
 
 /** Visits the string values of `args` (objects and arrays, bounded in depth and count). */
 export function visitStrings(args: unknown, freeTextKeys: ReadonlySet<string>, visit: ArgumentVisitor): void {
-  let budget = MAX_VALUES;
-  const walk = (value: unknown, depth: number, freeText: boolean): void => {
-    if (budget <= 0) return;
-    if (typeof value === 'string') {
-      budget--;
-      visit(value, freeText);
-    } else if (Array.isArray(value)) {
-      if (depth < MAX_DEPTH) for (const item of value) walk(item, depth + 1, freeText);
-    } else if (value !== null && typeof value === 'object' && depth < MAX_DEPTH) {
-      for (const key in value) {
-        walk((value as Record<string, unknown>)[key], depth + 1, freeText || freeTextKeys.has(key));
-      }
+  walk(args, 0, false, freeTextKeys, visit, MAX_VALUES);
+}
+
+/** One level of the walk; returns the values still allowed (a module function: no closure per call). */
+function walk(
+  value: unknown,
+  depth: number,
+  freeText: boolean,
+  keys: ReadonlySet<string>,
+  visit: ArgumentVisitor,
+  budget: number,
+): number {
+  if (budget <= 0) return budget;
+  if (typeof value === 'string') {
+    visit(value, freeText);
+    return budget - 1;
+  }
+  if (value === null || typeof value !== 'object' || depth >= MAX_DEPTH) return budget;
+  let left = budget;
+  if (Array.isArray(value)) {
+    for (const item of value) left = walk(item, depth + 1, freeText, keys, visit, left);
+  } else {
+    for (const key in value) {
+      const item = (value as Record<string, unknown>)[key];
+      left = walk(item, depth + 1, freeText || keys.has(key), keys, visit, left);
     }
-  };
-  walk(args, 0, false);
+  }
+  return left;
 }
 
 /**

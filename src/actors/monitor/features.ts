@@ -61,6 +61,14 @@ function describe(feature: Feature, input: ScoreInput): string {
   }
 }
 
+/** Why contributor `index` counts: a feature (`Feature` order) or, after them, a rule. */
+function reason(index: number, input: ScoreInput): string {
+  const feature = Feature[index];
+  if (feature !== undefined) return describe(feature, input);
+  const i = index - Feature.length;
+  return `rule ${input.rules[i]?.name}: ${input.ruleDetail[i] ?? 'fired'}`;
+}
+
 /**
  * Combines feature levels and rule hits as a noisy-OR, `1 − Π(1 − w·level)`: bounded in [0, 1], monotone in
  * every input, and one strong feature is enough. Reasons name what contributed most first.
@@ -78,23 +86,23 @@ export function scoreFeatures(input: ScoreInput): RiskAssessment {
   levels[4] = ramp(input.durationRatio, DURATION_RAMP[0], DURATION_RAMP[1]);
   levels[5] = ramp(input.denials, DENIAL_RAMP[0], DENIAL_RAMP[1]);
   levels[6] = ramp(input.authFailures, AUTH_RAMP[0], AUTH_RAMP[1]);
-  const contributions: { weight: number; reason: () => string }[] = [];
+  // Allocated only when something contributes, which is usually nothing; strings are built after sorting.
+  let contributions: { weight: number; index: number }[] | undefined;
   let calm = 1;
-  Feature.forEach((feature, i) => {
-    const weight = w[feature] * (levels[i] ?? 0);
+  for (let i = 0; i < Feature.length; i++) {
+    const weight = w[Feature[i] as Feature] * (levels[i] ?? 0);
     calm *= 1 - weight;
-    if (weight >= options.reasonFloor) contributions.push({ weight, reason: () => describe(feature, input) });
-  });
-  input.rules.forEach((rule, i) => {
+    if (weight >= options.reasonFloor) (contributions ??= []).push({ weight, index: i });
+  }
+  for (let i = 0; i < input.rules.length; i++) {
     const hitAt = input.ruleHits[i] ?? Number.NaN;
-    if (Number.isNaN(hitAt)) return;
-    const weight = rule.severity * 0.5 ** ((input.now - hitAt) / options.ruleHalfLifeMs);
+    if (Number.isNaN(hitAt)) continue;
+    const weight = (input.rules[i]?.severity ?? 0) * 0.5 ** ((input.now - hitAt) / options.ruleHalfLifeMs);
     calm *= 1 - weight;
-    if (weight >= options.reasonFloor) {
-      contributions.push({ weight, reason: () => `rule ${rule.name}: ${input.ruleDetail[i] ?? 'fired'}` });
-    }
-  });
-  // Reason strings are built only for what is named, which is usually nothing.
+    if (weight >= options.reasonFloor) (contributions ??= []).push({ weight, index: Feature.length + i });
+  }
+  const score = Math.min(1, Math.max(0, 1 - calm));
+  if (contributions === undefined) return { score, reasons: [] };
   contributions.sort((a, b) => b.weight - a.weight);
-  return { score: Math.min(1, Math.max(0, 1 - calm)), reasons: contributions.map((c) => c.reason()) };
+  return { score, reasons: contributions.map(({ index }) => reason(index, input)) };
 }

@@ -88,8 +88,21 @@ export class BehaviourModel {
   }
 }
 
+/** Paths whose verdict a matcher remembers; sessions touch the same files again and again. */
+const MATCH_CACHE_ENTRIES = 4096;
+
 function matcher(globs: readonly string[]): (path: string) => boolean {
   if (globs.length === 0) return () => false;
   const match = picomatch([...globs], { dot: true });
-  return (path) => match(path);
+  const seen = new Map<string, boolean>();
+  return (path) => {
+    let verdict = seen.get(path);
+    if (verdict === undefined) {
+      verdict = match(path);
+      // Bounded: agent arguments are unbounded, so the cache starts over rather than grow.
+      if (seen.size >= MATCH_CACHE_ENTRIES) seen.clear();
+      seen.set(path, verdict);
+    }
+    return verdict;
+  };
 }

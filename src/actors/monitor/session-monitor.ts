@@ -150,41 +150,27 @@ export class SessionMonitor {
   /** Scores a call before it is decided, and counts it; run it exactly once per call. */
   assess(call: MonitoredCall): MonitorAssessment {
     const now = this.#clock();
-    const { options, freeTextKeys } = this.#model;
-    const signals: MonitorSignal[] = [];
-    let sensitive = false;
-    let tokens = 0;
-    let novel = 0;
-    let tainted = 0;
-    const egress = call.effect === Effect.Egress;
-    visitStrings(call.args, freeTextKeys, (value, freeText) => {
-      const path = asPath(value);
-      if (path !== undefined) {
-        if (this.#model.isSensitive(path)) sensitive = true;
-        if (this.#model.isCanaryPath(path))
-          signals.push({ kind: 'canary', detail: `${call.tool} touched canary ${path}` });
-      }
-      for (const canary of this.#model.config.canary.tokens) {
-        if (value.includes(canary))
-          signals.push({ kind: 'canary', detail: `${call.tool} carried a canary token` });
-      }
-      scanTokens(value, options.maxScanChars, (hash, distinctive) => {
-        if (egress && distinctive && this.#tainted.has(hash)) tainted++;
-        if (freeText) return;
-        tokens++;
-        if (!this.#known.has(hash)) novel++;
-      });
-    });
-    if (sensitive && this.#sensitivePending.size < MAX_PENDING) this.#sensitivePending.add(call.callId);
-    if (tokens > 0) this.#drift += DRIFT_ALPHA * (novel / tokens - this.#drift);
+    const scan = this.#scan;
+    scan.tool = call.tool;
+    scan.egress = call.effect === Effect.Egress;
+    scan.sensitive = false;
+    scan.tokens = 0;
+    scan.novel = 0;
+    scan.tainted = 0;
+    scan.signals = [];
+    visitStrings(call.args, this.#model.freeTextKeys, this.#visitArgument);
+    const signals = scan.signals;
+    if (scan.sensitive && this.#sensitivePending.size < MAX_PENDING) this.#sensitivePending.add(call.callId);
+    if (scan.tokens > 0) this.#drift += DRIFT_ALPHA * (scan.novel / scan.tokens - this.#drift);
     this.#sequence +=
       SEQUENCE_ALPHA * (this.#purpose.sequence.rarity(this.#previousTool, call.tool) - this.#sequence);
     this.#previousTool = call.tool;
     this.#calls.add(now);
-    const facts = { tool: call.tool, effect: call.effect, sensitive, at: now };
-    for (const [i, rule] of this.#rules.entries()) this.#noteRule(i, rule.onCall(facts), now);
-    if (tainted > 0) this.#taint = { at: now, count: tainted, tool: call.tool };
-    this.#last = { ...this.#score(now, call.tool), signals };
+    const facts = { tool: call.tool, effect: call.effect, sensitive: scan.sensitive, at: now };
+    for (let i = 0; i < this.#rules.length; i++) this.#noteRule(i, this.#rules[i]?.onCall(facts), now);
+    if (scan.tainted > 0) this.#taint = { at: now, count: scan.tainted, tool: call.tool };
+    const { score, reasons } = this.#score(now, call.tool);
+    this.#last = { score, reasons, signals };
     return this.#last;
   }
 
@@ -194,7 +180,8 @@ export class SessionMonitor {
    */
   observe(outcome: CallOutcome): MonitorAssessment | undefined {
     const now = this.#clock();
-    const sensitive = this.#sensitivePending.delete(outcome.callId);
+    const scan = this.#scan;
+    scan.sensitive = this.#sensitivePending.delete(outcome.callId);
     this.#moved = false;
     if (outcome.verdict === 'deny') {
       this.#moved = true;
@@ -205,12 +192,10 @@ export class SessionMonitor {
     const text = outcome.resultText;
     if (text !== undefined && text.length > 0) {
       const limit = this.#model.options.maxScanChars;
-      scanTokens(text, limit, (hash, distinctive) => {
-        this.#known.add(hash);
-        if (sensitive && distinctive) this.#tainted.add(hash);
-      });
-      if (!sensitive)
-        findSecrets(text, limit, (secret) => scanTokens(secret, limit, (hash) => this.#tainted.add(hash)));
+      scan.distinctive = 0;
+      scanTokens(text, limit, this.#outputToken);
+      // Only distinctive tokens ever count as taint: an output without one has no secret worth the regex.
+      if (!scan.sensitive && scan.distinctive > 0) findSecrets(text, limit, this.#taintSecret);
     }
     return this.#moved ? this.#refresh(now) : undefined;
   }
@@ -239,8 +224,59 @@ export class SessionMonitor {
   }
 
   #emit(event: RuleEvent, now: number): void {
-    for (const [i, rule] of this.#rules.entries()) this.#noteRule(i, rule.onEvent(event), now);
+    for (let i = 0; i < this.#rules.length; i++) this.#noteRule(i, this.#rules[i]?.onEvent(event), now);
   }
+
+  // The scanners below are made once per session, so a call allocates no closures; `#scan` is their
+  // per-call scratch state (calls are assessed one at a time, synchronously).
+  readonly #scan = {
+    tool: '',
+    egress: false,
+    sensitive: false,
+    freeText: false,
+    tokens: 0,
+    novel: 0,
+    tainted: 0,
+    distinctive: 0,
+    signals: [] as MonitorSignal[],
+  };
+
+  readonly #visitArgument = (value: string, freeText: boolean): void => {
+    const scan = this.#scan;
+    const path = asPath(value);
+    if (path !== undefined) {
+      if (this.#model.isSensitive(path)) scan.sensitive = true;
+      if (this.#model.isCanaryPath(path))
+        scan.signals.push({ kind: 'canary', detail: `${scan.tool} touched canary ${path}` });
+    }
+    for (const canary of this.#model.config.canary.tokens) {
+      if (value.includes(canary))
+        scan.signals.push({ kind: 'canary', detail: `${scan.tool} carried a canary token` });
+    }
+    scan.freeText = freeText;
+    scanTokens(value, this.#model.options.maxScanChars, this.#argumentToken);
+  };
+
+  readonly #argumentToken = (hash: number, distinctive: boolean): void => {
+    const scan = this.#scan;
+    if (scan.egress && distinctive && this.#tainted.has(hash)) scan.tainted++;
+    if (scan.freeText) return;
+    scan.tokens++;
+    if (!this.#known.has(hash)) scan.novel++;
+  };
+
+  readonly #outputToken = (hash: number, distinctive: boolean): void => {
+    this.#known.add(hash);
+    if (!distinctive) return;
+    this.#scan.distinctive++;
+    if (this.#scan.sensitive) this.#tainted.add(hash);
+  };
+
+  readonly #taintToken = (hash: number): void => this.#tainted.add(hash);
+
+  readonly #taintSecret = (secret: string): void => {
+    scanTokens(secret, this.#model.options.maxScanChars, this.#taintToken);
+  };
 
   #noteRule(index: number, detail: string | undefined, now: number): void {
     if (detail === undefined) return;
