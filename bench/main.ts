@@ -9,6 +9,7 @@ import { benchMcpNats } from './mcp-nats.js';
 import { benchMeshCall } from './mesh-call.js';
 import { benchMonitor } from './monitor.js';
 import { benchPolicy } from './policy.js';
+import { benchPolicyReload } from './policy-reload.js';
 import type { BenchGroup } from './runner/index.js';
 import { benchMain, prefixFigures } from './runner/index.js';
 import { benchSessionCreate } from './session-create.js';
@@ -68,6 +69,15 @@ const GROUPS: readonly BenchGroup[] = [
     name: 'policy',
     description: 'policy decisions over a review session, without and with Cedar conditions',
     run: () => benchPolicy(),
+  },
+  {
+    name: 'policy-reload',
+    description: 'policy push until two nodes applied it, beside a plain KV put seen by two watchers',
+    run: async ({ natsUrl, sizes }) =>
+      benchPolicyReload({
+        url: await natsUrl(),
+        rounds: Math.max(10, Math.min(50, Math.ceil(sizes.iterations / 100))),
+      }),
   },
   {
     name: 'cedar',
