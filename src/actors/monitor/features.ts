@@ -86,23 +86,23 @@ export function scoreFeatures(input: ScoreInput): RiskAssessment {
   levels[4] = ramp(input.durationRatio, DURATION_RAMP[0], DURATION_RAMP[1]);
   levels[5] = ramp(input.denials, DENIAL_RAMP[0], DENIAL_RAMP[1]);
   levels[6] = ramp(input.authFailures, AUTH_RAMP[0], AUTH_RAMP[1]);
-  // Allocated only when something contributes, which is usually nothing; strings are built after sorting.
-  let contributions: { weight: number; index: number }[] | undefined;
+  // Usually nothing contributes; reason strings are built only for what does, after sorting.
+  const contributions: { weight: number; index: number }[] = [];
   let calm = 1;
   for (let i = 0; i < Feature.length; i++) {
     const weight = w[Feature[i] as Feature] * (levels[i] ?? 0);
     calm *= 1 - weight;
-    if (weight >= options.reasonFloor) (contributions ??= []).push({ weight, index: i });
+    if (weight >= options.reasonFloor) contributions.push({ weight, index: i });
   }
   for (let i = 0; i < input.rules.length; i++) {
     const hitAt = input.ruleHits[i] ?? Number.NaN;
     if (Number.isNaN(hitAt)) continue;
     const weight = (input.rules[i]?.severity ?? 0) * 0.5 ** ((input.now - hitAt) / options.ruleHalfLifeMs);
     calm *= 1 - weight;
-    if (weight >= options.reasonFloor) (contributions ??= []).push({ weight, index: Feature.length + i });
+    if (weight >= options.reasonFloor) contributions.push({ weight, index: Feature.length + i });
   }
   const score = Math.min(1, Math.max(0, 1 - calm));
-  if (contributions === undefined) return { score, reasons: [] };
+  if (contributions.length === 0) return { score, reasons: [] };
   contributions.sort((a, b) => b.weight - a.weight);
   return { score, reasons: contributions.map(({ index }) => reason(index, input)) };
 }

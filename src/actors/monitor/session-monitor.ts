@@ -1,16 +1,13 @@
 import type { RiskAssessment, SignalKind } from '../../../statecharts/index.js';
 import type { Clock } from '../../clock.js';
 import { Effect, type Verdict } from '../../policy/vocabulary.js';
-import { asPath, visitStrings } from './args.js';
 import { SEQUENCE_START } from './baseline.js';
 import { DecayedCounter } from './decay.js';
 import { Feature, scoreFeatures, type TaintHit } from './features.js';
 import type { BehaviourModel, MonitorSessionInput, PurposeModel } from './model.js';
 import type { RuleEvent, RuleInstance } from './rules.js';
-import { findSecrets } from './secrets.js';
+import { SessionTokens } from './session-tokens.js';
 import type { MonitorSnapshot } from './snapshot.js';
-import { TokenFilter } from './token-filter.js';
-import { scanTokens } from './tokens.js';
 
 const MINUTE = 60_000;
 /** Denials and authentication failures count over about five minutes. */
@@ -61,8 +58,7 @@ export class SessionMonitor {
   readonly #purpose: PurposeModel;
   readonly #clock: Clock;
   readonly #startedAt: number;
-  readonly #known: TokenFilter;
-  readonly #tainted: TokenFilter;
+  readonly #tokens: SessionTokens;
   readonly #calls: DecayedCounter;
   readonly #denials: DecayedCounter;
   readonly #authFailures: DecayedCounter;
@@ -93,10 +89,8 @@ export class SessionMonitor {
     this.#purpose = purpose;
     this.#clock = input.clock;
     const now = input.clock();
-    const bits = model.options.filterBits;
     this.#startedAt = saved?.startedAt ?? now;
-    this.#known = new TokenFilter(bits, saved?.known);
-    this.#tainted = new TokenFilter(bits, saved?.tainted);
+    this.#tokens = new SessionTokens(model, saved);
     this.#calls = new DecayedCounter(MINUTE, now, saved?.calls);
     this.#denials = new DecayedCounter(BURST_TAU_MS, now, saved?.denials);
     this.#authFailures = new DecayedCounter(BURST_TAU_MS, now, saved?.authFailures);
@@ -113,7 +107,7 @@ export class SessionMonitor {
       : { at: Number.NaN, count: 0, tool: '' };
     if (saved) this.#levels.set(saved.levels.slice(0, Feature.length));
     this.#last = saved?.last ?? { score: 0, reasons: [], signals: [] };
-    if (!saved) scanTokens(input.context, model.options.maxScanChars, (hash) => this.#known.add(hash));
+    if (!saved) this.#tokens.learnContext(input.context);
   }
 
   /** The whole state as plain JSON, for the session snapshot (`BehaviourModel.restoreSession`). */
@@ -123,8 +117,7 @@ export class SessionMonitor {
       purpose: this.purpose,
       baselineVersion: this.#model.baselineVersion ?? null,
       startedAt: this.#startedAt,
-      known: this.#known.save(),
-      tainted: this.#tainted.save(),
+      ...this.#tokens.save(),
       calls: this.#calls.save(),
       denials: this.#denials.save(),
       authFailures: this.#authFailures.save(),
@@ -150,15 +143,7 @@ export class SessionMonitor {
   /** Scores a call before it is decided, and counts it; run it exactly once per call. */
   assess(call: MonitoredCall): MonitorAssessment {
     const now = this.#clock();
-    const scan = this.#scan;
-    scan.tool = call.tool;
-    scan.egress = call.effect === Effect.Egress;
-    scan.sensitive = false;
-    scan.tokens = 0;
-    scan.novel = 0;
-    scan.tainted = 0;
-    scan.signals = [];
-    visitStrings(call.args, this.#model.freeTextKeys, this.#visitArgument);
+    const scan = this.#tokens.scanArguments(call.tool, call.effect === Effect.Egress, call.args);
     const signals = scan.signals;
     if (scan.sensitive && this.#sensitivePending.size < MAX_PENDING) this.#sensitivePending.add(call.callId);
     if (scan.tokens > 0) this.#drift += DRIFT_ALPHA * (scan.novel / scan.tokens - this.#drift);
@@ -180,8 +165,7 @@ export class SessionMonitor {
    */
   observe(outcome: CallOutcome): MonitorAssessment | undefined {
     const now = this.#clock();
-    const scan = this.#scan;
-    scan.sensitive = this.#sensitivePending.delete(outcome.callId);
+    const sensitive = this.#sensitivePending.delete(outcome.callId);
     this.#moved = false;
     if (outcome.verdict === 'deny') {
       this.#moved = true;
@@ -190,13 +174,7 @@ export class SessionMonitor {
     }
     this.#emit({ type: 'bytes', bytesIn: outcome.bytesIn, bytesOut: outcome.bytesOut, at: now }, now);
     const text = outcome.resultText;
-    if (text !== undefined && text.length > 0) {
-      const limit = this.#model.options.maxScanChars;
-      scan.distinctive = 0;
-      scanTokens(text, limit, this.#outputToken);
-      // Only distinctive tokens ever count as taint: an output without one has no secret worth the regex.
-      if (!scan.sensitive && scan.distinctive > 0) findSecrets(text, limit, this.#taintSecret);
-    }
+    if (text !== undefined && text.length > 0) this.#tokens.learnOutput(text, sensitive);
     return this.#moved ? this.#refresh(now) : undefined;
   }
 
@@ -226,57 +204,6 @@ export class SessionMonitor {
   #emit(event: RuleEvent, now: number): void {
     for (let i = 0; i < this.#rules.length; i++) this.#noteRule(i, this.#rules[i]?.onEvent(event), now);
   }
-
-  // The scanners below are made once per session, so a call allocates no closures; `#scan` is their
-  // per-call scratch state (calls are assessed one at a time, synchronously).
-  readonly #scan = {
-    tool: '',
-    egress: false,
-    sensitive: false,
-    freeText: false,
-    tokens: 0,
-    novel: 0,
-    tainted: 0,
-    distinctive: 0,
-    signals: [] as MonitorSignal[],
-  };
-
-  readonly #visitArgument = (value: string, freeText: boolean): void => {
-    const scan = this.#scan;
-    const path = asPath(value);
-    if (path !== undefined) {
-      if (this.#model.isSensitive(path)) scan.sensitive = true;
-      if (this.#model.isCanaryPath(path))
-        scan.signals.push({ kind: 'canary', detail: `${scan.tool} touched canary ${path}` });
-    }
-    for (const canary of this.#model.config.canary.tokens) {
-      if (value.includes(canary))
-        scan.signals.push({ kind: 'canary', detail: `${scan.tool} carried a canary token` });
-    }
-    scan.freeText = freeText;
-    scanTokens(value, this.#model.options.maxScanChars, this.#argumentToken);
-  };
-
-  readonly #argumentToken = (hash: number, distinctive: boolean): void => {
-    const scan = this.#scan;
-    if (scan.egress && distinctive && this.#tainted.has(hash)) scan.tainted++;
-    if (scan.freeText) return;
-    scan.tokens++;
-    if (!this.#known.has(hash)) scan.novel++;
-  };
-
-  readonly #outputToken = (hash: number, distinctive: boolean): void => {
-    this.#known.add(hash);
-    if (!distinctive) return;
-    this.#scan.distinctive++;
-    if (this.#scan.sensitive) this.#tainted.add(hash);
-  };
-
-  readonly #taintToken = (hash: number): void => this.#tainted.add(hash);
-
-  readonly #taintSecret = (secret: string): void => {
-    scanTokens(secret, this.#model.options.maxScanChars, this.#taintToken);
-  };
 
   #noteRule(index: number, detail: string | undefined, now: number): void {
     if (detail === undefined) return;
