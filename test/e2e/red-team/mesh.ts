@@ -40,8 +40,13 @@ const FILESYSTEM_SERVER = createRequire(import.meta.url).resolve(
   '@modelcontextprotocol/server-filesystem/dist/index.js',
 );
 const HOUR = 3_600_000;
-/** Sessions live long enough for the overlong scenario; each starts an hour after the last one ended. */
+/** Sessions live long enough for the overlong scenario; each starts a second after the last one ended. */
 const SESSION_TTL_MS = 12 * HOUR;
+/**
+ * The node's lease is judged by the same clock the scripts move forward; a lease longer than all the
+ * scripted time together keeps the node the host throughout (liveness is not what these tests probe).
+ */
+const LEASE_MS = 100 * HOUR;
 
 /** What one scripted call came to, and the session's state right after it. */
 export interface CallOutcome {
@@ -114,6 +119,7 @@ export async function startRedTeamMesh(baselines?: BaselineSet): Promise<RedTeam
     stateDir: dir,
     policyPaths: [join(dir, 'policy.yaml')],
     clock,
+    placement: { leaseMs: LEASE_MS, passivateAfterMs: 0 },
   });
   const control = new MeshControl({ nc: ops });
   // The operator on call denies every step-up: nothing a contained session asks for is approved.
@@ -204,7 +210,7 @@ export async function startRedTeamMesh(baselines?: BaselineSet): Promise<RedTeam
       await client.close();
       await nc.close();
       await control.kill(sid, { operator: 'test', reason: 'workload done' });
-      now += HOUR;
+      now += 1_000;
       return { sid, calls, inspection };
     },
     async stop() {
