@@ -1,4 +1,4 @@
-export type { AuditorOptions, CallAudit } from './auditor.js';
+export type { AuditorOptions, CallAudit, CallRedaction } from './auditor.js';
 export { Auditor } from './auditor.js';
 export type { ChainHead } from './chain.js';
 export { chainRecord, recordHash } from './chain.js';

@@ -48,8 +48,8 @@ export class NodeAudit {
   ): Promise<NodeAudit> {
     const { audit } = options;
     const dir = audit.dir ?? nodeAuditDir(options.stateDir);
-    // Parsed first: bad redaction options fail the start before anything is opened.
-    const redactor = new Redactor(audit.redaction);
+    // Checked first: bad redaction options fail the start before anything is opened.
+    new Redactor(audit.redaction);
     let shipper: AuditShipper | undefined;
     const log = await AuditLog.open({
       dir,
@@ -68,7 +68,12 @@ export class NodeAudit {
       throw err;
     }
     shipper.run();
-    return new NodeAudit(new Auditor({ log, redactor, clock: options.clock }), dir, log, shipper);
+    return new NodeAudit(
+      new Auditor({ log, redaction: audit.redaction ?? {}, clock: options.clock }),
+      dir,
+      log,
+      shipper,
+    );
   }
 
   /** Stops shipping after the batch in flight, then closes the log (the next start ships the rest). */

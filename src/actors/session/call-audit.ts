@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { SessionStatus } from '../../../statecharts/index.js';
-import { AuditOutcome, type AuditRecord, type CallAudit } from '../../audit/index.js';
+import { AuditOutcome, type AuditRecord, type CallAudit, type CallRedaction } from '../../audit/index.js';
 import { Verdict } from '../../policy/index.js';
 import { currentTraceId } from '../../telemetry/index.js';
 import { jsonBytes } from './forward.js';
@@ -47,18 +47,25 @@ export class SessionAuditTrail {
   readonly #auditor: SessionAuditor | null;
   readonly #who: { readonly session: string; readonly principal: string; readonly purpose: string };
 
+  /** What the policy says to keep or drop in the arguments of a tool. */
+  readonly #redaction: (tool: string) => CallRedaction | undefined;
+
   constructor(
     auditor: SessionAuditor | null,
     who: { readonly sid: string; readonly principal: string; readonly purpose: string },
+    redaction: (tool: string) => CallRedaction | undefined,
   ) {
     this.#auditor = auditor;
+    this.#redaction = redaction;
     this.#who = { session: who.sid, principal: who.principal, purpose: who.purpose };
   }
 
   /** Resolves once the record is durable; rejects (`ERR_AUDIT_UNAVAILABLE`) when it cannot be. */
   async record(call: AuditedCall, verdict: AuditedVerdict, outcome: AuditedOutcome): Promise<void> {
     if (this.#auditor === null) return;
+    const redaction = this.#redaction(call.tool);
     await this.#auditor.record({
+      ...(redaction ? { redaction } : {}),
       ...this.#who,
       call: call.callId,
       tool: call.tool || '(none)',

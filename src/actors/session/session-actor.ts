@@ -101,7 +101,11 @@ export class SessionActor {
       : { history: {}, counters: { session: { calls: 0, bytesIn: 0, bytesOut: 0, recent: [] }, tools: {} } };
     this.#monitor = sessionMonitor(options.behaviour, descriptor, clock, snapshot?.monitor);
     this.#brokers = new BrokerClient(options.nc, options.prefix, options.brokerTimeoutMs);
-    this.#audit = new SessionAuditTrail(options.audit, descriptor);
+    this.#audit = new SessionAuditTrail(
+      options.audit,
+      descriptor,
+      (tool) => this.#policy.catalogue.get(tool)?.audit,
+    );
     this.#desk = new ApprovalDesk({
       nc: options.nc,
       kv: options.approvals,

@@ -16,6 +16,13 @@ export interface CatalogueEntry {
   /** Absolute server root, for path resources. */
   readonly root?: string;
   readonly at: string;
+  /** Argument keys (or dotted paths) the audit keeps as they are or drops, on top of the node's rules. */
+  readonly audit?: AuditRedaction;
+}
+
+export interface AuditRedaction {
+  readonly keep: readonly string[];
+  readonly drop: readonly string[];
 }
 
 export interface GlobRule {

@@ -3,7 +3,7 @@ import { issueAt, type Located, ruleOf } from '../format/located.js';
 import { type RawCatalogueServer, type RawCatalogueTool, ResourceKind } from '../format/schema.js';
 import type { PolicyIssue } from '../issues.js';
 import { parseTemplate } from '../resource/template.js';
-import type { CatalogueEntry } from './bundle.js';
+import type { AuditRedaction, CatalogueEntry } from './bundle.js';
 
 function compileTool(
   server: string,
@@ -13,7 +13,13 @@ function compileTool(
 ): CatalogueEntry | undefined {
   if (!tool.effect) return undefined;
   const kind = tool.kind?.value ?? ResourceKind.Identifier;
-  const base = { key: `${server}.${tool.name}`, effect: tool.effect.value, kind, at: ruleOf(tool.loc) };
+  const base = {
+    key: `${server}.${tool.name}`,
+    effect: tool.effect.value,
+    kind,
+    at: ruleOf(tool.loc),
+    ...compileAudit(tool, issues),
+  };
   const caseInsensitive = tool.caseInsensitive?.value ?? false;
   if (!tool.resource) {
     if (tool.kind || tool.caseInsensitive)
@@ -38,8 +44,20 @@ function compileTool(
   return { ...base, template, caseInsensitive, root: kind === ResourceKind.Path ? root?.value : undefined };
 }
 
+/** `audit: { keep, drop }`: a key may be kept or dropped, not both. */
+function compileAudit(tool: RawCatalogueTool, issues: PolicyIssue[]): { audit?: AuditRedaction } {
+  if (!tool.audit) return {};
+  const keep = (tool.audit.keep ?? []).map((k) => k.value);
+  for (const drop of tool.audit.drop ?? []) {
+    if (keep.includes(drop.value))
+      issues.push(issueAt(drop.loc, `"${drop.value}" is both kept and dropped; list it under one of them`));
+  }
+  return { audit: { keep, drop: (tool.audit.drop ?? []).map((d) => d.value) } };
+}
+
 function sameEntry(a: CatalogueEntry, b: CatalogueEntry): boolean {
   return (
+    JSON.stringify(a.audit) === JSON.stringify(b.audit) &&
     a.effect === b.effect &&
     a.kind === b.kind &&
     a.caseInsensitive === b.caseInsensitive &&

@@ -13,7 +13,8 @@ export interface PolicyFile {
 
 const TOP_KEYS = ['purposes', 'session', 'catalogue'] as const;
 const SERVER_KEYS = ['root', 'tools'] as const;
-const TOOL_KEYS = ['effect', 'resource', 'kind', 'caseInsensitive'] as const;
+const TOOL_KEYS = ['effect', 'resource', 'kind', 'caseInsensitive', 'audit'] as const;
+const AUDIT_KEYS = ['keep', 'drop'] as const;
 const EFFECTS = Object.values(Effect);
 const KINDS = Object.values(ResourceKind);
 
@@ -28,6 +29,8 @@ function readCatalogue(r: NodeReader, entry: Entry): RawCatalogueServer[] {
       const t = r.fields(tool.node, tool.loc, TOOL_KEYS);
       if (!t) return [];
       if (!t.has('effect')) r.fail(tool.loc, `missing "effect" (one of ${EFFECTS.join(', ')})`);
+      const audit = t.get('audit');
+      const a = audit ? r.fields(audit.node, audit.loc, AUDIT_KEYS) : undefined;
       return [
         {
           name: tool.key,
@@ -36,6 +39,7 @@ function readCatalogue(r: NodeReader, entry: Entry): RawCatalogueServer[] {
           resource: r.string(t.get('resource')),
           kind: r.oneOf(t.get('kind'), KINDS),
           caseInsensitive: r.boolean(t.get('caseInsensitive')),
+          ...(a ? { audit: { keep: r.strings(a.get('keep')), drop: r.strings(a.get('drop')) } } : {}),
         },
       ];
     });

@@ -68,6 +68,8 @@ export interface RawCatalogueTool {
   readonly resource?: Located<string>;
   readonly kind?: Located<ResourceKind>;
   readonly caseInsensitive?: Located<boolean>;
+  /** Argument keys (or dotted paths) the audit keeps as they are, or drops. */
+  readonly audit?: { readonly keep?: Located<string>[]; readonly drop?: Located<string>[] };
 }
 
 export interface RawCatalogueServer {

@@ -57,7 +57,10 @@ describe('audit in the call path, on a real mesh', () => {
       McpError,
     );
     await refusal(
-      client.callTool({ name: 'github.merge_pull_request', arguments: { ...pr(2), ticket: 'T-1234' } }),
+      client.callTool({
+        name: 'github.merge_pull_request',
+        arguments: { ...pr(2), ticket: 'T-1234', note: `my token is ${GITHUB_TOKEN}` },
+      }),
       McpError,
     );
 
@@ -72,7 +75,8 @@ describe('audit in the call path, on a real mesh', () => {
         decision: 'deny',
         outcome: 'denied',
         rule: 'policy.yaml:12',
-        arguments: { body: 'my token is [REDACTED:github-token]' },
+        // The policy drops comment bodies from the audit.
+        arguments: { number: 2, body: '[REDACTED:drop]' },
       },
       {
         seq: 4,
@@ -80,7 +84,8 @@ describe('audit in the call path, on a real mesh', () => {
         decision: 'deny',
         outcome: 'denied',
         rule: 'policy.yaml:13',
-        arguments: { number: 2, ticket: '[REDACTED:key]' },
+        // A key the node is configured to redact, and a secret in a known format.
+        arguments: { number: 2, ticket: '[REDACTED:key]', note: 'my token is [REDACTED:github-token]' },
       },
     ]);
     const [decided, result] = trail;

@@ -40,7 +40,7 @@ catalogue:
   github:
     tools:
       get_pull_request: { effect: read, resource: "{number}" }
-      create_comment: { effect: write, resource: "{number}" }
+      create_comment: { effect: write, resource: "{number}", audit: { drop: [body] } }
       merge_pull_request: { effect: write, resource: "{number}" }
 purposes:
   review:
