@@ -38,7 +38,9 @@ export async function spawnTrustmesh(
     if (stderrTail.length > 20) stderrTail.shift();
     options.onStderr?.(line);
   });
-  const timeoutMs = options.readyTimeoutMs ?? 15_000;
+  // Generous: a child on a busy host spends seconds loading modules and opening its KV buckets, and
+  // this only catches one that hung; progress is on the parent's stderr meanwhile.
+  const timeoutMs = options.readyTimeoutMs ?? 60_000;
   const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     const fail = (why: string) => {

@@ -139,7 +139,7 @@ async function up(options: UpOptions, out: Output): Promise<void> {
         creds.broker,
         ...tlsFlags(tls.broker),
       ].concat(['--', process.execPath, filesystemServerEntry(), layout.workspace]),
-      { onStderr: forward('broker'), readyTimeoutMs: 45_000 },
+      { onStderr: forward('broker') },
     );
     children.push(broker.child);
 

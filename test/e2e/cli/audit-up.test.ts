@@ -55,60 +55,74 @@ describe('the audit log of a running trustmesh up mesh', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('shows allowed and denied calls in audit tail --json, and audit verify passes', async () => {
-    const [command, ...args] = ready.bridge;
-    const client = new Client({ name: 'e2e-audit', version: '1.0.0' });
-    await client.connect(new StdioClientTransport({ command: command!, args, stderr: 'inherit' }));
-    try {
-      await client.callTool({ name: 'filesystem.read_text_file', arguments: { path: 'src/index.ts' } });
-      await expect(
-        client.callTool({ name: 'filesystem.read_text_file', arguments: { path: '.env' } }),
-      ).rejects.toThrow(/DENY_EXCLUDED/);
-    } finally {
-      await client.close();
-    }
+  it(
+    'shows allowed and denied calls in audit tail --json, and audit verify passes',
+    async () => {
+      const [command, ...args] = ready.bridge;
+      const client = new Client({ name: 'e2e-audit', version: '1.0.0' });
+      await client.connect(new StdioClientTransport({ command: command!, args, stderr: 'inherit' }));
+      try {
+        await client.callTool({ name: 'filesystem.read_text_file', arguments: { path: 'src/index.ts' } });
+        await expect(
+          client.callTool({ name: 'filesystem.read_text_file', arguments: { path: '.env' } }),
+        ).rejects.toThrow(/DENY_EXCLUDED/);
+      } finally {
+        await client.close();
+      }
 
-    const tail = await runCli(
-      'audit',
-      'tail',
-      '--dir',
-      ready.auditDir,
-      '--session',
-      ready.sessionId,
-      '--json',
-    );
-    expect(tail.code).toBe(0);
-    const records = tail.stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as AuditRecord)
-      .filter((r) => r.tool === 'filesystem.read_text_file');
-    const who = { session: ready.sessionId, principal: 'demo@trustmesh.local', purpose: 'code-review' };
-    expect(records).toMatchObject([
-      { ...who, decision: 'allow', outcome: 'unknown', arguments: { path: 'src/index.ts' }, state: 'active' },
-      { ...who, decision: 'allow', outcome: 'ok' },
-      { ...who, decision: 'deny', outcome: 'denied', arguments: { path: '.env' } },
-    ]);
-    expect(records[1]!.bytesOut).toBeGreaterThan(0);
-    expect(records[2]!.reason).toMatch(/^DENY_EXCLUDED: /);
-    expect(records.every((r) => r.policyVersion.startsWith('sha256:') && r.rule !== null)).toBe(true);
+      const tail = await runCli(
+        'audit',
+        'tail',
+        '--dir',
+        ready.auditDir,
+        '--session',
+        ready.sessionId,
+        '--json',
+      );
+      expect(tail.code).toBe(0);
+      const records = tail.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as AuditRecord)
+        .filter((r) => r.tool === 'filesystem.read_text_file');
+      const who = { session: ready.sessionId, principal: 'demo@trustmesh.local', purpose: 'code-review' };
+      expect(records).toMatchObject([
+        {
+          ...who,
+          decision: 'allow',
+          outcome: 'unknown',
+          arguments: { path: 'src/index.ts' },
+          state: 'active',
+        },
+        { ...who, decision: 'allow', outcome: 'ok' },
+        { ...who, decision: 'deny', outcome: 'denied', arguments: { path: '.env' } },
+      ]);
+      expect(records[1]!.bytesOut).toBeGreaterThan(0);
+      expect(records[2]!.reason).toMatch(/^DENY_EXCLUDED: /);
+      expect(records.every((r) => r.policyVersion.startsWith('sha256:') && r.rule !== null)).toBe(true);
 
-    const verify = await runCli('audit', 'verify', '--dir', ready.auditDir, '--json');
-    expect(verify.code).toBe(0);
-    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, findings: [] });
-  }, STEP_MS);
+      const verify = await runCli('audit', 'verify', '--dir', ready.auditDir, '--json');
+      expect(verify.code).toBe(0);
+      expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, findings: [] });
+    },
+    STEP_MS,
+  );
 
-  it('audit verify finds a record modified on disk', async () => {
-    const copy = join(dir, 'audit-copy');
-    await cp(ready.auditDir, copy, { recursive: true });
-    const segment = join(copy, (await readdir(copy)).find((f) => f.endsWith('.jsonl'))!);
-    const text = await readFile(segment, 'utf8');
-    await writeFile(segment, text.replace('"decision":"deny"', '"decision":"allow"'));
+  it(
+    'audit verify finds a record modified on disk',
+    async () => {
+      const copy = join(dir, 'audit-copy');
+      await cp(ready.auditDir, copy, { recursive: true });
+      const segment = join(copy, (await readdir(copy)).find((f) => f.endsWith('.jsonl'))!);
+      const text = await readFile(segment, 'utf8');
+      await writeFile(segment, text.replace('"decision":"deny"', '"decision":"allow"'));
 
-    const verify = await runCli('audit', 'verify', '--dir', copy, '--json');
-    expect(verify.code).toBe(1);
-    const report = JSON.parse(verify.stdout) as { ok: boolean; findings: { kind: string }[] };
-    expect(report.ok).toBe(false);
-    expect(report.findings.map((f) => f.kind)).toContain('modified');
-  }, STEP_MS);
+      const verify = await runCli('audit', 'verify', '--dir', copy, '--json');
+      expect(verify.code).toBe(1);
+      const report = JSON.parse(verify.stdout) as { ok: boolean; findings: { kind: string }[] };
+      expect(report.ok).toBe(false);
+      expect(report.findings.map((f) => f.kind)).toContain('modified');
+    },
+    STEP_MS,
+  );
 });

@@ -11,63 +11,69 @@ import { generateKeyPair, newSessionId } from '../../../../src/transport/index.j
 import { startNats } from '../../../support/nats-harness.js';
 import { POLICY, until } from '../session/mesh-fixture.js';
 
+// A real process: module loading alone takes seconds on a busy host.
+const NODE_PROCESS_MS = 90_000;
 const CLI = [process.execPath, '--import', 'tsx', join(import.meta.dirname, '../../../../src/cli/run.ts')];
 
 describe('trustmesh node', () => {
-  it('prints a ready line, follows the session registry, and stops cleanly on SIGTERM', async () => {
-    const nats = await startNats();
-    const dir = await mkdtemp(join(tmpdir(), 'trustmesh-node-'));
-    onTestFinished(() => rm(dir, { recursive: true, force: true }));
-    await writeFile(join(dir, 'policy.yaml'), POLICY);
-    const child = spawn(
-      CLI[0]!,
-      [...CLI.slice(1), 'node', '--nats', nats.url, '--dir', dir, '--policy', join(dir, 'policy.yaml')],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    onTestFinished(() => void child.kill('SIGKILL'));
-    const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout! }).once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`trustmesh node exited early with ${code}`)));
-    });
-    expect(JSON.parse(line)).toMatchObject({
-      ready: true,
-      sessions: 0,
-      policyVersion: expect.stringMatching(/^sha256:/),
-    });
-    expect((await stat(nodeStatePaths(dir).capabilitySecret)).mode & 0o077).toBe(0);
+  it(
+    'prints a ready line, follows the session registry, and stops cleanly on SIGTERM',
+    async () => {
+      const nats = await startNats();
+      const dir = await mkdtemp(join(tmpdir(), 'trustmesh-node-'));
+      onTestFinished(() => rm(dir, { recursive: true, force: true }));
+      await writeFile(join(dir, 'policy.yaml'), POLICY);
+      const child = spawn(
+        CLI[0]!,
+        [...CLI.slice(1), 'node', '--nats', nats.url, '--dir', dir, '--policy', join(dir, 'policy.yaml')],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      onTestFinished(() => void child.kill('SIGKILL'));
+      const line = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: child.stdout! }).once('line', resolve);
+        child.once('exit', (code) => reject(new Error(`trustmesh node exited early with ${code}`)));
+      });
+      expect(JSON.parse(line)).toMatchObject({
+        ready: true,
+        sessions: 0,
+        policyVersion: expect.stringMatching(/^sha256:/),
+      });
+      expect((await stat(nodeStatePaths(dir).capabilitySecret)).mode & 0o077).toBe(0);
 
-    const nc = await connect({ servers: nats.url });
-    onTestFinished(() => nc.close());
-    const control = new MeshControl({ nc });
-    const sid = newSessionId();
-    const now = Date.now();
-    await control.createSession({
-      sid,
-      principal: 'alice@example.com',
-      purpose: 'review',
-      agentPublicKey: generateKeyPair('ed25519').publicJwk as { kty: string },
-      createdAt: now,
-      expiresAt: now + 60_000,
-    });
-    await until(async () =>
-      (await control.listSessions()).some((s) => s.sid === sid && s.state === 'active'),
-    );
-    await expect(
-      control.createSession({
+      const nc = await connect({ servers: nats.url });
+      onTestFinished(() => nc.close());
+      const control = new MeshControl({ nc });
+      const sid = newSessionId();
+      const now = Date.now();
+      await control.createSession({
         sid,
-        principal: 'mallory',
+        principal: 'alice@example.com',
         purpose: 'review',
-        agentPublicKey: { kty: 'OKP' },
+        agentPublicKey: generateKeyPair('ed25519').publicJwk as { kty: string },
         createdAt: now,
-        expiresAt: now + 1,
-      }),
-    ).rejects.toMatchObject({ code: 'ERR_CONTROL_SESSION_EXISTS' });
+        expiresAt: now + 60_000,
+      });
+      await until(async () =>
+        (await control.listSessions()).some((s) => s.sid === sid && s.state === 'active'),
+      );
+      await expect(
+        control.createSession({
+          sid,
+          principal: 'mallory',
+          purpose: 'review',
+          agentPublicKey: { kty: 'OKP' },
+          createdAt: now,
+          expiresAt: now + 1,
+        }),
+      ).rejects.toMatchObject({ code: 'ERR_CONTROL_SESSION_EXISTS' });
 
-    await (await openControlBuckets(nc)).sessions.delete(sid);
-    await until(async () => (await control.listSessions()).length === 0);
+      await (await openControlBuckets(nc)).sessions.delete(sid);
+      await until(async () => (await control.listSessions()).length === 0);
 
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-  });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    },
+    NODE_PROCESS_MS,
+  );
 });
