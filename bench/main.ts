@@ -13,6 +13,7 @@ import { benchPolicyReload } from './policy-reload.js';
 import type { BenchGroup } from './runner/index.js';
 import { benchMain, prefixFigures } from './runner/index.js';
 import { benchSessionCreate } from './session-create.js';
+import { benchTls } from './tls.js';
 import { benchTokens } from './tokens.js';
 import { benchTracing } from './tracing.js';
 
@@ -83,6 +84,11 @@ const GROUPS: readonly BenchGroup[] = [
     name: 'cedar',
     description: 'Cedar condition evaluation (informational)',
     run: () => benchCedar(),
+  },
+  {
+    name: 'tls',
+    description: 'mutual TLS (Ed25519): request/reply, connect and agent leaf issue, beside a plain server',
+    run: ({ sizes }) => benchTls(sizes),
   },
   {
     name: 'tokens',

@@ -23,7 +23,6 @@ import {
 const LOCAL_ALGORITHM = KeyAlgorithm.Ed25519;
 /** The name every local identity is issued under, beside the broker's server name. */
 export const LOCAL_NAME = 'local';
-const LOCAL_LEAF_TTL_MS = 3_600_000;
 
 export class MeshTlsError extends TrustmeshError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -68,11 +67,11 @@ export interface LocalMeshTls {
 }
 
 /**
- * Opens the local mesh CA (creating it on first start) and issues fresh leaves, Ed25519, 1 h: the
+ * Opens the local mesh CA (creating it on first start) and issues fresh Ed25519 leaves of `ttlMs`: the
  * nats-server's (localhost, 127.0.0.1; serverAuth + clientAuth), and client leaves with
  * digitalSignature + clientAuth for the node, the broker of `server` and the operator tools.
  */
-export async function issueLocalMeshTls(dir: string, server: string): Promise<LocalMeshTls> {
+export async function issueLocalMeshTls(dir: string, server: string, ttlMs: number): Promise<LocalMeshTls> {
   const pkiDir = meshPkiDir(dir);
   const ca = (await localMeshCa(dir)) ?? (await initPki(pkiDir, { algorithm: LOCAL_ALGORITHM }));
   const issue = async (kind: LeafKind, name: string, sans: string[] = []): Promise<ClientTlsFiles> => {
@@ -80,7 +79,7 @@ export async function issueLocalMeshTls(dir: string, server: string): Promise<Lo
       kind,
       name,
       sans,
-      ttlMs: LOCAL_LEAF_TTL_MS,
+      ttlMs,
       algorithm: LOCAL_ALGORITHM,
     });
     return { caFile: pkiLayout(pkiDir).rootCert, certFile: leaf.certFile, keyFile: leaf.keyFile };

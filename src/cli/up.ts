@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { demoPolicyYaml } from '../demo/policy.js';
 import { createDemoWorkspace } from '../demo/workspace.js';
 import { ensureNatsServer, startNatsServer } from '../natsd/index.js';
@@ -17,6 +17,7 @@ import {
 } from '../pki/tls/index.js';
 import { DEFAULT_PREFIX } from '../transport/index.js';
 import { shellQuote, spawnTrustmesh, stopChild, untilSignal } from './child.js';
+import { parseDuration } from './duration.js';
 import { meshCredsPath, openNatsAuthority, writeMeshInfo } from './mesh-connection.js';
 import { issueLocalMeshTls, meshPkiDir } from './mesh-tls.js';
 import { createOutput, type Output } from './output.js';
@@ -26,6 +27,7 @@ import { DEFAULT_STATE_DIR, type StateLayout, stateLayout } from './state-dir.js
 interface UpOptions {
   dir: string;
   port: number;
+  certTtl: number;
   json?: boolean;
 }
 
@@ -49,6 +51,14 @@ export function registerUpCommand(program: Command): void {
       DEFAULT_STATE_DIR,
     )
     .option('--port <port>', 'nats-server client port on 127.0.0.1 (0 picks a free port)', parsePort, 0)
+    .addOption(
+      new Option(
+        '--cert-ttl <duration>',
+        'lifetime of the TLS certificates of nats-server, node, broker and operator tools (1m or more); each renews at half-life',
+      )
+        .argParser(parseDuration)
+        .default(parseDuration('1h'), '1h'),
+    )
     .option('--json', 'print one JSON object once the mesh is up, for scripts')
     .addHelpText(
       'after',
@@ -70,7 +80,7 @@ async function up(options: UpOptions, out: Output): Promise<void> {
     `starting nats-server ${binary.version} with JetStream on 127.0.0.1, in operator mode with mutual TLS…`,
   );
   const authority = await openNatsAuthority(layout.root);
-  const tls = await issueLocalMeshTls(layout.root, DEMO_SERVER);
+  const tls = await issueLocalMeshTls(layout.root, DEMO_SERVER, options.certTtl);
   const nats = await startNatsServer({
     dir: layout.natsDir,
     port: options.port,
@@ -119,9 +129,7 @@ async function up(options: UpOptions, out: Output): Promise<void> {
     step(4, 'starting the mesh node…');
     const node = await spawnTrustmesh(
       ['node', ...common, '--policy', layout.policyDir, '--creds', creds.node, ...tlsFlags(tls.node)],
-      {
-        onStderr: forward('node'),
-      },
+      { onStderr: forward('node') },
     );
     children.push(node.child);
 

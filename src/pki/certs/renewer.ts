@@ -17,6 +17,11 @@ export interface CertificateRenewerOptions {
   onError?: (err: unknown) => void;
   /** Renewal lands at half-life ± this fraction of the lifetime, so a fleet does not renew at once. @default 0.1 */
   jitter?: number;
+  /**
+   * How far before its issue time a certificate's notBefore lies; half-life counts from the issue
+   * time, or a short lifetime would be due again at once. Our leaves use BACKDATE_MS. @default 0
+   */
+  backdateMs?: number;
   /** Delay before retrying a failed renewal. @default 30_000 */
   retryMs?: number;
   /** @default systemClock */
@@ -55,6 +60,7 @@ export class CertificateRenewer {
     this.#options = {
       ...options,
       jitter,
+      backdateMs: options.backdateMs ?? 0,
       retryMs: options.retryMs ?? DEFAULT_RENEWAL_RETRY_MS,
       clock: options.clock ?? systemClock,
       random: options.random ?? Math.random,
@@ -91,7 +97,7 @@ export class CertificateRenewer {
   }
 
   #plan({ notBefore, notAfter }: Validity): number {
-    const start = Date.parse(notBefore);
+    const start = Date.parse(notBefore) + this.#options.backdateMs;
     const lifetime = Date.parse(notAfter) - start;
     const offset = this.#options.jitter * (this.#options.random() * 2 - 1);
     return Math.round(start + lifetime * (0.5 + offset));

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { BACKDATE_MS } from '../ca/authority.js';
 import { loadPki } from '../ca/store.js';
 import { parseCertificate } from '../certs/inspect.js';
 import type { IssuedCertificate } from '../certs/issue.js';
@@ -8,7 +9,10 @@ import type { LeafFiles } from '../certs/store.js';
 import { writeFileAtomically } from '../key-store.js';
 
 export interface LeafRenewalOptions
-  extends Pick<CertificateRenewerOptions, 'onError' | 'jitter' | 'retryMs' | 'clock' | 'random' | 'timer'> {
+  extends Pick<
+    CertificateRenewerOptions,
+    'onError' | 'jitter' | 'retryMs' | 'clock' | 'random' | 'timer' | 'backdateMs'
+  > {
   /** The mesh PKI directory whose intermediate issues each successor (read again at every renewal). */
   pkiDir: string;
   /** The leaf's chain and key; each successor replaces them by rename, key first. */
@@ -30,6 +34,7 @@ export async function startLeafRenewal(options: LeafRenewalOptions): Promise<Cer
   const renewer = new CertificateRenewer(
     { notBefore: current.notBefore.toISOString(), notAfter: current.notAfter.toISOString() },
     {
+      backdateMs: BACKDATE_MS,
       ...timing,
       issue: async () => reissueLeaf((await loadPki(pkiDir)).intermediate, current),
       onRenewed: async (next) => {

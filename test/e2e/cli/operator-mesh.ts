@@ -10,7 +10,9 @@ import { deriveCapabilityKey } from '../../../src/actors/capability/index.js';
 import { MeshControl } from '../../../src/actors/control/index.js';
 import { loadNodeState } from '../../../src/actors/node/index.js';
 import { stopChild } from '../../../src/cli/child.js';
+import { issueLocalMeshTls } from '../../../src/cli/mesh-tls.js';
 import { readSessionFile } from '../../../src/pki/session-file.js';
+import { natsClientTls, natsClientTlsFiles, renderNatsTlsBlock } from '../../../src/pki/tls/index.js';
 import { withSessionToken } from '../../../src/pki/tokens/index.js';
 import {
   importSigningKey,
@@ -47,15 +49,17 @@ export interface OperatorMesh {
 
 /**
  * A real nats-server, a real broker in front of the GitHub-like fixture server, and a real
- * `trustmesh node` process, all sharing one state directory.
+ * `trustmesh node` process, all sharing one state directory. The server runs mutual TLS with the
+ * leaves `trustmesh up` would issue, so the CLI finds its operator certificate through --dir.
  */
 export async function startOperatorMesh(options: { approvalMs: number }): Promise<OperatorMesh> {
-  const nats = await startNats();
   const dir = await mkdtemp(join(tmpdir(), 'trustmesh-operator-'));
+  const tls = await issueLocalMeshTls(dir, 'github', 3_600_000);
+  const nats = await startNats({ extraConfig: renderNatsTlsBlock({ ...tls.server, verify: true }) });
   const policy = join(dir, 'policy.yaml');
   await writeFile(policy, POLICY);
   const { meshSecret } = await loadNodeState(dir);
-  const brokerNc = await connect({ servers: nats.url });
+  const brokerNc = await connect({ servers: nats.url, tls: natsClientTlsFiles(tls.broker) });
   const broker = new ToolBroker({
     connection: brokerNc,
     server: 'github',
@@ -76,8 +80,14 @@ export async function startOperatorMesh(options: { approvalMs: number }): Promis
     policy,
     '--approval-timeout',
     String(options.approvalMs),
+    '--tls-cert',
+    tls.node.certFile,
+    '--tls-key',
+    tls.node.keyFile,
+    '--tls-ca',
+    tls.node.caFile,
   ]);
-  const operator = await connect({ servers: nats.url });
+  const operator = await connect({ servers: nats.url, tls: natsClientTlsFiles(tls.operator) });
   const agents: NatsConnection[] = [];
   const meshFlags = ['--nats', nats.url, '--dir', dir];
 
@@ -104,6 +114,7 @@ export async function startOperatorMesh(options: { approvalMs: number }): Promis
       const session = await readSessionFile(sessionFile);
       const nc = await connect({
         servers: session.natsUrl,
+        tls: natsClientTls(session.tls!),
         ...sessionConnectOptions(session.prefix, session.sessionId),
       });
       agents.push(nc);

@@ -19,6 +19,8 @@ import { sessionConnectOptions } from '../../../src/transport/index.js';
 
 // `up` starts nats-server, a node, a broker and a session through tsx: slow on a loaded 2-core machine.
 const UP_READY_MS = 120_000;
+// The bridge and the CLI start through tsx as well: 10-20 s apiece on that machine.
+const STEP_MS = 90_000;
 
 const CLI = [process.execPath, '--import', 'tsx', join(import.meta.dirname, '../../../src/cli/run.ts')];
 
@@ -100,29 +102,33 @@ describe('trustmesh up (the embedded default behind npm start)', () => {
     expect((await stat(ready.sessionFile)).mode & 0o077).toBe(0);
   });
 
-  it('serves the code-review grant to a stdio MCP client through the printed bridge command', async () => {
-    const [command, ...args] = ready.bridge;
-    const client = new Client({ name: 'e2e', version: '1.0.0' });
-    await client.connect(new StdioClientTransport({ command: command!, args, stderr: 'inherit' }));
-    try {
-      const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name).sort()).toEqual([
-        'filesystem.list_directory',
-        'filesystem.read_file',
-        'filesystem.read_text_file',
-      ]);
-      const source = await client.callTool({
-        name: 'filesystem.read_text_file',
-        arguments: { path: 'src/index.ts' },
-      });
-      expect(JSON.stringify(source.content)).toContain('import { greet }');
-      await expect(
-        client.callTool({ name: 'filesystem.read_text_file', arguments: { path: '.env' } }),
-      ).rejects.toThrow(/DENY_EXCLUDED/);
-    } finally {
-      await client.close();
-    }
-  });
+  it(
+    'serves the code-review grant to a stdio MCP client through the printed bridge command',
+    async () => {
+      const [command, ...args] = ready.bridge;
+      const client = new Client({ name: 'e2e', version: '1.0.0' });
+      await client.connect(new StdioClientTransport({ command: command!, args, stderr: 'inherit' }));
+      try {
+        const { tools } = await client.listTools();
+        expect(tools.map((t) => t.name).sort()).toEqual([
+          'filesystem.list_directory',
+          'filesystem.read_file',
+          'filesystem.read_text_file',
+        ]);
+        const source = await client.callTool({
+          name: 'filesystem.read_text_file',
+          arguments: { path: 'src/index.ts' },
+        });
+        expect(JSON.stringify(source.content)).toContain('import { greet }');
+        await expect(
+          client.callTool({ name: 'filesystem.read_text_file', arguments: { path: '.env' } }),
+        ).rejects.toThrow(/DENY_EXCLUDED/);
+      } finally {
+        await client.close();
+      }
+    },
+    STEP_MS,
+  );
 
   it('refuses a client with no certificate, one from another CA, or an expired one at the TLS handshake', async () => {
     const pkiDir = join(dir, 'pki');
@@ -169,28 +175,32 @@ describe('trustmesh up (the embedded default behind npm start)', () => {
     }
   });
 
-  it('sessions suspend: the server closes the agent connection and refuses its credentials', async () => {
-    const session = await readSessionFile(ready.sessionFile);
-    const agent = await connectAgent(session);
-    const dropped = (async () => {
-      for await (const status of agent.status()) if (status.type === 'error') return status.error.message;
-      return 'closed without an error';
-    })();
-    await runCli(
-      'sessions',
-      'suspend',
-      session.sessionId,
-      '--dir',
-      dir,
-      '--reason',
-      'e2e',
-      '--operator',
-      'e2e',
-    );
-    await expect(dropped).resolves.toMatch(/Revoked/);
-    await agent.closed();
-    await expect(connectAgent(session)).rejects.toThrow(/Authorization/);
-  });
+  it(
+    'sessions suspend: the server closes the agent connection and refuses its credentials',
+    async () => {
+      const session = await readSessionFile(ready.sessionFile);
+      const agent = await connectAgent(session);
+      const dropped = (async () => {
+        for await (const status of agent.status()) if (status.type === 'error') return status.error.message;
+        return 'closed without an error';
+      })();
+      await runCli(
+        'sessions',
+        'suspend',
+        session.sessionId,
+        '--dir',
+        dir,
+        '--reason',
+        'e2e',
+        '--operator',
+        'e2e',
+      );
+      await expect(dropped).resolves.toMatch(/Revoked/);
+      await agent.closed();
+      await expect(connectAgent(session)).rejects.toThrow(/Authorization/);
+    },
+    STEP_MS,
+  );
 
   it('stops nats-server, the node and the broker on SIGTERM and exits 0', async () => {
     const exited = new Promise<number | null>((resolve) => up.once('exit', (code) => resolve(code)));

@@ -72,6 +72,18 @@ describe('CertificateRenewer', () => {
     expect([at(0), at(0.5), at(0.999999)].map((t) => Math.round((t - T0) / 60_000))).toEqual([24, 30, 36]);
   });
 
+  it('counts half-life from the issue time of a backdated certificate', () => {
+    const minute = 60_000;
+    // A 1 min leaf backdated by 1 min: due 30 s after issue, not at once.
+    const renewer = new CertificateRenewer(cert(T0 - minute, 2 * minute), {
+      issue: async () => cert(T0),
+      onRenewed: () => {},
+      random: () => 0.5,
+      backdateMs: minute,
+    });
+    expect(renewer.renewAt).toBe(T0 + minute / 2);
+  });
+
   it('waits again when woken early, and retries a failed renewal while the certificate is still valid', async () => {
     let now = T0;
     let failures = 1;

@@ -1,0 +1,114 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKDATE_MS } from '../../../src/pki/ca/index.js';
+import { parseCertificate } from '../../../src/pki/certs/index.js';
+
+// `up` starts nats-server, a node, a broker and a session through tsx: slow on a loaded 2-core machine.
+const UP_READY_MS = 120_000;
+// With 1 min leaves every one renews 24-36 s after it was issued; the calls run until all have.
+const LOAD_MS = 240_000;
+const CALLS = 1_000;
+const IN_FLIGHT = 8;
+const CLI = [process.execPath, '--import', 'tsx', join(import.meta.dirname, '../../../src/cli/run.ts')];
+// What a client sees while the server's reload reconnects everyone (decision 0011).
+const RELOAD_BOUNCE = /No MCP server is listening on session|dropped while the request was in flight/;
+const LEAVES = ['nats-server-local', 'node-local', 'broker-filesystem', 'operator-local'];
+
+/** When the leaf now on disk was issued (its notBefore is backdated by BACKDATE_MS). */
+async function issuedAt(dir: string, leaf: string): Promise<number> {
+  const file = join(dir, 'pki', 'issued', `${leaf}.crt`);
+  return parseCertificate(await readFile(file, 'utf8'), file).notBefore.getTime() + BACKDATE_MS;
+}
+
+describe('trustmesh up with short-lived certificates', () => {
+  let dir: string;
+  let up: ChildProcess;
+  let bridge: string[];
+  let readyAt: number;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'trustmesh-renewal-'));
+    up = spawn(CLI[0]!, [...CLI.slice(1), 'up', '--dir', dir, '--json', '--cert-ttl', '1m'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: up.stdout! }).once('line', resolve);
+      up.once('exit', (code) => reject(new Error(`trustmesh up exited early with ${code}`)));
+    });
+    bridge = (JSON.parse(line) as { bridge: string[] }).bridge;
+    readyAt = Date.now();
+  }, UP_READY_MS);
+
+  afterAll(async () => {
+    if (up.exitCode === null) {
+      const exited = new Promise((resolve) => up.once('exit', resolve));
+      up.kill('SIGTERM');
+      await exited;
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it(
+    'renews every leaf (the server by reload) while 1,000 requests flow; only a reload bounce refuses any',
+    async () => {
+      const [command, ...args] = bridge;
+      const client = new Client({ name: 'e2e', version: '1.0.0' });
+      await client.connect(new StdioClientTransport({ command: command!, args, stderr: 'inherit' }));
+      const renewedAll = async () =>
+        (await Promise.all(LEAVES.map((leaf) => issuedAt(dir, leaf)))).every((at) => at > readyAt);
+      const deadline = Date.now() + LOAD_MS - 20_000;
+      let calls = 0;
+      let done = false;
+      const failures: unknown[] = [];
+      const request = async (n: number) => {
+        // The demo policy allows 60 tool calls a minute; every 40th request is one, the rest list the grant.
+        if (n % 40 === 0) {
+          const result = await client.callTool({
+            name: 'filesystem.read_text_file',
+            arguments: { path: 'src/index.ts' },
+          });
+          if (!JSON.stringify(result.content).includes('import { greet }'))
+            throw new Error(`call ${n} got ${JSON.stringify(result)}`);
+        } else if ((await client.listTools()).tools.length !== 3) {
+          throw new Error(`request ${n} listed another grant`);
+        }
+      };
+      const worker = async () => {
+        while (!done && Date.now() < deadline) {
+          await request(calls++).catch((err: unknown) => failures.push(err));
+          if (calls >= CALLS && (await renewedAll())) done = true;
+        }
+      };
+      try {
+        await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+      } finally {
+        await client.close();
+      }
+      // nats-server 2.9 in operator mode closes every client on a reload (decision 0011): a request
+      // in flight on the bridge's connection, or sent while the node re-subscribes, fails with a
+      // transport error. Any other failure (a TLS refusal, a denied or broken call) fails the test.
+      const bounced = failures.filter((err) => RELOAD_BOUNCE.test(String((err as Error).message)));
+      expect(failures.filter((err) => !bounced.includes(err))).toEqual([]);
+      expect(bounced.length).toBeLessThan(CALLS / 20);
+      expect(calls).toBeGreaterThanOrEqual(CALLS);
+      expect(await renewedAll()).toBe(true);
+
+      // An operator command started now connects with the renewed operator leaf to the reloaded server.
+      const list = await new Promise<string>((resolve, reject) =>
+        execFile(
+          CLI[0]!,
+          [...CLI.slice(1), 'sessions', 'list', '--dir', dir, '--json'],
+          (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
+        ),
+      );
+      expect(JSON.parse(list)).toMatchObject({ sessions: [expect.objectContaining({ state: 'active' })] });
+    },
+    LOAD_MS,
+  );
+});
