@@ -112,7 +112,7 @@ const GROUPS: readonly BenchGroup[] = [
   },
   {
     name: 'audit-mesh',
-    description: 'mesh_call throughput with the audit log on and off (alternating rounds, 256 in flight)',
+    description: 'mesh_call throughput with the audit log on and off (alternating rounds, 64 in flight)',
     run: async ({ natsUrl, sizes }) => benchAuditMesh({ url: await natsUrl(), iterations: sizes.iterations }),
   },
 ];
