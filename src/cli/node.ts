@@ -1,5 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { type Command, InvalidArgumentError } from 'commander';
+import { parseMonitorConfig } from '../actors/monitor/index.js';
 import { MeshNode } from '../actors/node/index.js';
 import { natsClientTlsFiles } from '../pki/tls/index.js';
 import { DEFAULT_PREFIX } from '../transport/index.js';
@@ -25,6 +27,7 @@ interface NodeOptions extends TlsFlags {
   lease?: number;
   passivateAfter?: number;
   placementReplicas?: number;
+  detectionRules?: string;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -88,6 +91,10 @@ export function registerNodeCommand(program: Command): void {
       "lifetime of the node's lease; a dead node's sessions move after it (default 1500)",
       parseMs,
     )
+    .option(
+      '--detection-rules <file>',
+      'behaviour monitor config (YAML: sensitive paths, canaries, rules); its sections replace the defaults',
+    )
     .option('--passivate-after <ms>', 'idle time before a session is passivated (default 600000)', parseMs)
     .option(
       '--placement-replicas <n>',
@@ -130,7 +137,10 @@ async function runNode(options: NodeOptions): Promise<void> {
       });
     }
     const claims = pusher;
+    const rules = options.detectionRules;
+    const monitor = rules ? { config: parseMonitorConfig(await readFile(rules, 'utf8'), rules) } : {};
     const node = await MeshNode.start({
+      monitor,
       ...(authority && claims ? { revokeNatsUser: (key: string) => authority.revokeUser(key, claims) } : {}),
       nc,
       stateDir: options.dir,
@@ -159,6 +169,7 @@ async function runNode(options: NodeOptions): Promise<void> {
       policyVersion: node.policyVersion,
       auditDir: node.auditDir,
       policyRevision: node.policyRevision,
+      baselineVersion: node.baselineVersion ?? null,
     };
     process.stdout.write(`${JSON.stringify(ready)}\n`);
     log(

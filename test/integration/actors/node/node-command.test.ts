@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { connect } from '@nats-io/transport-node';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { MeshControl, openControlBuckets } from '../../../../src/actors/control/index.js';
+import { learnBaselines, openBaselineBucket, storeBaselines } from '../../../../src/actors/monitor/index.js';
 import { nodeStatePaths } from '../../../../src/actors/node/index.js';
 import { generateKeyPair, newSessionId } from '../../../../src/transport/index.js';
 import { startNats } from '../../../support/nats-harness.js';
@@ -17,15 +18,42 @@ const CLI = [process.execPath, '--import', 'tsx', join(import.meta.dirname, '../
 
 describe('trustmesh node', () => {
   it(
-    'prints a ready line, follows the session registry, and stops cleanly on SIGTERM',
+    'prints a ready line, follows the session registry, and stops cleanly on SIGTERM (detection rules, learned baselines)',
     async () => {
       const nats = await startNats();
       const dir = await mkdtemp(join(tmpdir(), 'trustmesh-node-'));
       onTestFinished(() => rm(dir, { recursive: true, force: true }));
       await writeFile(join(dir, 'policy.yaml'), POLICY);
+      const rules = join(dir, 'detection.yaml');
+      await writeFile(
+        rules,
+        'rules:\n  - { name: off-hours-secrets, kind: sensitive_access, severity: 0.6, outsideHours: { start: 8, end: 18, timeZone: Europe/Berlin } }\n',
+      );
+      const nc = await connect({ servers: nats.url });
+      onTestFinished(() => nc.close());
+      const calls = [0, 1, 2].map((i) => ({
+        time: 1_000 * i,
+        session: 's1',
+        purpose: 'review',
+        tool: 'github.get_pull_request',
+        state: 'active',
+      }));
+      const baselines = learnBaselines(calls, { now: Date.now(), minSessions: 1 });
+      await storeBaselines(await openBaselineBucket(nc), baselines);
       const child = spawn(
         CLI[0]!,
-        [...CLI.slice(1), 'node', '--nats', nats.url, '--dir', dir, '--policy', join(dir, 'policy.yaml')],
+        [
+          ...CLI.slice(1),
+          'node',
+          '--nats',
+          nats.url,
+          '--dir',
+          dir,
+          '--policy',
+          join(dir, 'policy.yaml'),
+          '--detection-rules',
+          rules,
+        ],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       onTestFinished(() => void child.kill('SIGKILL'));
@@ -37,11 +65,10 @@ describe('trustmesh node', () => {
         ready: true,
         sessions: 0,
         policyVersion: expect.stringMatching(/^sha256:/),
+        baselineVersion: baselines.version,
       });
       expect((await stat(nodeStatePaths(dir).capabilitySecret)).mode & 0o077).toBe(0);
 
-      const nc = await connect({ servers: nats.url });
-      onTestFinished(() => nc.close());
       const control = new MeshControl({ nc });
       const sid = newSessionId();
       const now = Date.now();
