@@ -13,7 +13,7 @@ import {
   issueLeafCertificate,
   parseCertificate,
 } from '../../../src/pki/certs/index.js';
-import { readSessionFile, type SessionFile } from '../../../src/pki/session-file.js';
+import { readSessionFile, type SessionFile, writeSessionFile } from '../../../src/pki/session-file.js';
 import { natsClientTls } from '../../../src/pki/tls/index.js';
 import { sessionConnectOptions } from '../../../src/transport/index.js';
 
@@ -163,6 +163,22 @@ describe('trustmesh up (the embedded default behind npm start)', () => {
     // up creates its session with the default one-hour lifetime.
     expect(cert.notAfter.getTime()).toBeLessThanOrEqual(Date.now() + HOUR);
   });
+
+  it(
+    'tells the holder of a session file from before mutual TLS to create a new session',
+    async () => {
+      const { tls: _tls, ...old } = await readSessionFile(ready.sessionFile);
+      const path = join(dir, 'session-before-mtls.json');
+      await writeSessionFile(path, old);
+      const failure = await runCli('bridge', '--session', path).then(
+        () => undefined,
+        (err: Error) => err,
+      );
+      expect(failure?.message).toContain('[ERR_BRIDGE_CONNECT]');
+      expect(failure?.message).toMatch(/holds no client certificate.*'trustmesh session create'/);
+    },
+    STEP_MS,
+  );
 
   it('runs nats-server in operator mode: the session connects as its own NATS user', async () => {
     const session = await readSessionFile(ready.sessionFile);
