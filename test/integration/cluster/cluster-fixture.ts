@@ -1,3 +1,4 @@
+import type { JsonWebKey } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -22,6 +23,7 @@ import {
   NatsClientTransport,
   newSessionId,
   sessionConnectOptions,
+  type VerifyingKey,
 } from '../../../src/transport/index.js';
 import { fixtureCommand } from '../../fixtures/mcp/servers.js';
 import { startNats } from '../../support/nats-harness.js';
@@ -60,9 +62,7 @@ export async function startCluster(
   const keysDir = join(root, 'mesh');
   await writeFile(join(root, 'policy.yaml'), POLICY);
   const { meshSecret, tokenKey } = await loadNodeState(keysDir);
-  const meshKey = importVerifyingKey(
-    publicJwkOf(JSON.parse(await readFile(nodeStatePaths(keysDir).identity, 'utf8'))),
-  );
+  const meshKey = await meshKeyOf(keysDir);
   const callLog = join(root, 'calls.jsonl');
   await writeFile(callLog, '');
   const connections: NatsConnection[] = [];
@@ -104,43 +104,11 @@ export async function startCluster(
       return member;
     },
     async session(purpose: string) {
-      const sid = newSessionId();
-      const keys = generateKeyPair('ed25519');
-      const now = Date.now();
-      const descriptor: SessionDescriptor = {
-        sid,
-        principal: 'alice@example.com',
-        purpose,
-        agentPublicKey: keys.publicJwk as SessionDescriptor['agentPublicKey'],
-        createdAt: now,
-        expiresAt: now + 3_600_000,
-      };
-      await control.createSession(descriptor);
-      const { token } = await sessionTokenIssuer(tokenKey).issue({
-        sessionId: sid,
-        principal: descriptor.principal,
-        purpose,
-        tier: 'policy',
-        tools: [],
-        agentKey: keys.publicJwk,
-      });
-      await until(async () => cluster.hostOf(sid) !== undefined);
-      const agent = await connect({
-        servers: nats.url,
-        reconnect: false,
-        ...sessionConnectOptions('tm', sid),
-      });
-      connections.push(agent);
-      const client = new Client({ name: 'agent', version: '1.0.0' });
-      const transport = new NatsClientTransport({
-        nc: agent,
-        sid,
-        identity: keys.signingKey,
-        trust: new KeyRing([meshKey]),
-        requestTimeoutMs: 10_000,
-      });
-      await client.connect(withSessionToken(transport, token));
-      return { sid, client };
+      const agent = await openAgent({ servers: nats.url, control, tokenKey, meshKey, purpose });
+      connections.push(agent.nc);
+      await until(async () => cluster.hostOf(agent.sid) !== undefined);
+      await agent.connect();
+      return agent;
     },
     hostOf(sid: string) {
       return nodes.find((member) => !member.nc.isClosed() && member.node.session(sid) !== undefined);
@@ -157,4 +125,56 @@ export async function startCluster(
   };
   for (let i = 1; i <= size; i++) await cluster.addNode(`node${i}`);
   return cluster;
+}
+
+export interface AgentOptions {
+  readonly servers: string | string[];
+  readonly control: MeshControl;
+  /** The mesh's session-token key (private JWK) and node identity key (public). */
+  readonly tokenKey: JsonWebKey;
+  readonly meshKey: VerifyingKey;
+  readonly purpose: string;
+  /** @default 10_000 */
+  readonly requestTimeoutMs?: number;
+}
+
+/** Registers a session and opens its agent: call `connect()` once a node serves it. */
+export async function openAgent(options: AgentOptions) {
+  const sid = newSessionId();
+  const keys = generateKeyPair('ed25519');
+  const now = Date.now();
+  const descriptor: SessionDescriptor = {
+    sid,
+    principal: 'alice@example.com',
+    purpose: options.purpose,
+    agentPublicKey: keys.publicJwk as SessionDescriptor['agentPublicKey'],
+    createdAt: now,
+    expiresAt: now + 3_600_000,
+  };
+  await options.control.createSession(descriptor);
+  const { token } = await sessionTokenIssuer(options.tokenKey).issue({
+    sessionId: sid,
+    principal: descriptor.principal,
+    purpose: options.purpose,
+    tier: 'policy',
+    tools: [],
+    agentKey: keys.publicJwk,
+  });
+  const nc = await connect({ servers: options.servers, ...sessionConnectOptions('tm', sid) });
+  const client = new Client({ name: 'agent', version: '1.0.0' });
+  const transport = new NatsClientTransport({
+    nc,
+    sid,
+    identity: keys.signingKey,
+    trust: new KeyRing([options.meshKey]),
+    requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+  });
+  return { sid, client, nc, connect: () => client.connect(withSessionToken(transport, token)) };
+}
+
+/** The public half of the node identity key in `stateDir`: what agents trust. */
+export async function meshKeyOf(stateDir: string): Promise<VerifyingKey> {
+  return importVerifyingKey(
+    publicJwkOf(JSON.parse(await readFile(nodeStatePaths(stateDir).identity, 'utf8'))),
+  );
 }
