@@ -207,28 +207,41 @@ async function main() {
     '--operator',
     'launcher',
   ]);
-  const nodes = await Promise.all(
-    rendered.servers.map(async (server, i) => {
-      const dir = join(gen, server.node);
-      const args = ['node', '--nats', server.url, '--dir', dir, '--creds', join(dir, `${server.node}.creds`)];
-      args.push(
-        '--tls-cert',
-        join(dir, 'client.crt'),
-        '--tls-key',
-        join(dir, 'client.key'),
-        '--tls-ca',
-        join(gen, 'ca.crt'),
-      );
-      const child = inNamespace(hosts[i].ns, trustmesh(args), `${server.node}.log`);
-      const ready = await readyLine(child, 120_000);
-      return {
-        name: server.node,
-        namespace: hosts[i].ns,
-        pid: ready.pid,
-        policyVersion: ready.policyVersion,
-      };
-    }),
-  );
+  const startNode = async (server, i) => {
+    const dir = join(gen, server.node);
+    const replicas = count >= 3 ? '3' : '1';
+    const args = [
+      'node',
+      '--nats',
+      server.url,
+      '--dir',
+      dir,
+      '--creds',
+      join(dir, `${server.node}.creds`),
+      '--name',
+      server.node,
+    ];
+    args.push('--placement-replicas', replicas, '--audit-replicas', replicas);
+    args.push(
+      '--tls-cert',
+      join(dir, 'client.crt'),
+      '--tls-key',
+      join(dir, 'client.key'),
+      '--tls-ca',
+      join(gen, 'ca.crt'),
+    );
+    const child = inNamespace(hosts[i].ns, trustmesh(args), `${server.node}.log`);
+    const ready = await readyLine(child, 120_000);
+    return {
+      name: server.node,
+      namespace: hosts[i].ns,
+      pid: ready.pid,
+      policyVersion: ready.policyVersion,
+    };
+  };
+  // The first node creates the replicated placement buckets and audit stream; the others bind to them.
+  const nodes = [await startNode(rendered.servers[0], 0)];
+  nodes.push(...(await Promise.all(rendered.servers.slice(1).map((server, i) => startNode(server, i + 1)))));
   const servers = rendered.servers.map((s, i) => ({
     name: s.name,
     namespace: hosts[i].ns,

@@ -151,6 +151,8 @@ async function writeClient(
     TRUSTMESH_TLS_CA: join(onHost, tls.caFile),
     TRUSTMESH_STATE_DIR: onHost,
     TRUSTMESH_PREFIX: o.prefix,
+    // JetStream replicas of the placement buckets and the audit stream: 3 once there are 3 servers.
+    TRUSTMESH_REPLICAS: String(o.hosts.length >= 3 ? 3 : 1),
     OTEL_SERVICE_NAME: `trustmesh-${name}`,
     ...(o.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: o.otlpEndpoint } : {}),
   };

@@ -17,11 +17,23 @@ import {
   sessionConnectOptions,
 } from '../../../src/transport/index.js';
 
+/** A registered session and the agent connected to it, whichever node hosts it. */
+export interface Agent {
+  sid: string;
+  client: Client;
+}
+
 /**
- * Registers a session and connects an SDK client to it through the node that serves `prefix`
- * (nodes sharing `dir` share keys, so any of them could serve it).
+ * Registers a session, waits until a node hosts it (`hosted`), and connects an SDK client to it
+ * (nodes sharing `dir` share keys, so the agent trusts whichever hosts it).
  */
-export async function agentOn(url: string, prefix: string, dir: string, purpose: string): Promise<Client> {
+export async function agentOn(
+  url: string,
+  prefix: string,
+  dir: string,
+  purpose: string,
+  hosted: (sid: string) => boolean,
+): Promise<Agent> {
   const operator = await connect({ servers: url });
   onTestFinished(() => operator.close());
   const sid = newSessionId();
@@ -50,7 +62,7 @@ export async function agentOn(url: string, prefix: string, dir: string, purpose:
   );
   const nc = await connect({ servers: url, ...sessionConnectOptions(prefix, sid) });
   onTestFinished(() => nc.close());
-  await eventually(async () => (await control.listSessions()).some((s) => s.sid === sid));
+  await eventually(async () => hosted(sid));
   const client = new Client({ name: 'agent', version: '1.0.0' });
   const transport = new NatsClientTransport({
     nc,
@@ -60,7 +72,7 @@ export async function agentOn(url: string, prefix: string, dir: string, purpose:
     trust: new KeyRing([meshKey]),
   });
   await client.connect(withSessionToken(transport, token));
-  return client;
+  return { sid, client };
 }
 
 /** Re-checks a condition the mesh reaches asynchronously; fails after `timeoutMs`. */

@@ -54,17 +54,16 @@ describe('policy distribution over a 3-node nats cluster', () => {
   let v2Dir: string;
   const nodes: RunningNode[] = [];
 
-  async function startNode(url: string, prefix: string, seed?: string): Promise<RunningNode> {
+  async function startNode(url: string, name: string, seed?: string): Promise<RunningNode> {
     const nc = await connect({ servers: url });
     // Nodes share the mesh keys (agents trust any of them) but each keeps its own audit log.
-    const stateDir = join(dir, `node-${prefix}`);
-    await cp(join(dir, 'keys'), join(stateDir, 'keys'), { recursive: true });
+    const stateDir = join(dir, `node-${name}`);
+    await cp(join(dir, 'keys'), join(stateDir, 'keys'), { recursive: true, force: false });
     const log: string[] = [];
     const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
     const node = await MeshNode.start({
       nc,
       stateDir,
-      prefix,
       ...(seed ? { policyPaths: [seed] } : {}),
       log: (line) => {
         log.push(line);
@@ -104,12 +103,16 @@ describe('policy distribution over a 3-node nats cluster', () => {
   });
 
   it('seeds the empty bucket, hot-reloads a push on every node, and refuses invalid bundles', async () => {
-    const a = await startNode(cluster.urls[0]!, 'tma', join(dir, 'v1.yaml'));
-    const b = await startNode(cluster.urls[1]!, 'tmb');
-    expect(b.node.policyVersion).toBe(a.node.policyVersion);
+    // Exactly one node hosts a session, the first to claim it (decision 0017): one agent per server.
+    const a = await startNode(cluster.urls[0]!, 'a', join(dir, 'v1.yaml'));
+    const b = await startNode(cluster.urls[1]!, 'b');
     const v1 = a.node.policyVersion;
-    const agentA = await agentOn(cluster.urls[0]!, 'tma', dir, 'review');
-    const agentB = await agentOn(cluster.urls[1]!, 'tmb', dir, 'review');
+    expect(b.node.policyVersion).toBe(v1);
+    const hosted = (sid: string) => [a, b].some((n) => n.node.sessions().some((s) => s.sid === sid));
+    const atA = await agentOn(cluster.urls[0]!, 'tm', dir, 'review', hosted);
+    const atB = await agentOn(cluster.urls[1]!, 'tm', dir, 'review', hosted);
+    const agentA = atA.client;
+    const agentB = atB.client;
     for (const agent of [agentA, agentB]) {
       expect(await denial(agent, 'github.merge_pull_request')).toMatchObject({
         reason: 'DENY_NOT_ALLOWED',
@@ -176,7 +179,7 @@ describe('policy distribution over a 3-node nats cluster', () => {
     }
 
     // A node started now skips the rejected revision, and its differing --policy does not win.
-    const c = await startNode(cluster.urls[2]!, 'tmc', join(dir, 'v1.yaml'));
+    const c = await startNode(cluster.urls[2]!, 'c', join(dir, 'v1.yaml'));
     expect(c.node.policyVersion).toBe(result.version);
     expect(c.log.join('\n')).toContain('differs and is not used');
 
