@@ -5,6 +5,7 @@ import { benchNatsChain } from './baselines/nats-chain.js';
 import { benchNatsRr } from './baselines/nats-rr.js';
 import { benchCedar } from './cedar.js';
 import { benchEnvelope } from './envelope.js';
+import { benchFailover } from './failover.js';
 import { benchMcpNats } from './mcp-nats.js';
 import { benchMeshCall } from './mesh-call.js';
 import { benchMonitor } from './monitor.js';
@@ -109,6 +110,12 @@ const GROUPS: readonly BenchGroup[] = [
     name: 'audit',
     description: 'durable audit appends with group commit (64 concurrent appenders)',
     run: () => benchAudit(),
+  },
+  {
+    name: 'failover',
+    description:
+      "placement: a dead host's session serving again, suspend reaching the host, idle sessions per GiB",
+    run: async ({ natsUrl }) => benchFailover({ url: await natsUrl() }),
   },
   {
     name: 'audit-mesh',

@@ -54,4 +54,8 @@ export const FIGURES: Catalogue = {
   audit_on_rps: { target: atLeast(0.9, 'audit_off_rps') },
   audit_off_rps: {},
   audit_fdatasync_ms: {},
+  lease_ms: {},
+  failover_ms: { target: atMost(2_000), compareWith: 'lease_ms' },
+  containment_propagation_p99_ms: { target: atMost(10) },
+  sessions_per_gib: { target: atLeast(100_000) },
 };
