@@ -5,20 +5,21 @@ import {
   ControlErrorCode,
   type MeshControl,
 } from '../actors/control/index.js';
-import {
-  goneApprovalMessage,
-  type OperatorFlags,
-  operatorName,
-  runOperator,
-  withOperatorFlags,
-} from './operator.js';
+import { readIdToken } from './id-token.js';
+import { goneApprovalMessage, type OperatorFlags, runOperator, withOperatorFlags } from './operator.js';
 import { relative } from './sessions-view.js';
 import { formatInstant, renderTable } from './table.js';
 
 interface AnswerFlags extends OperatorFlags {
-  approver?: string;
+  idToken: string;
   reason?: string;
 }
+
+const ID_TOKEN_HELP =
+  "your OIDC ID token from the mesh's approver identity provider, signed in with MFA: a file, or - for stdin";
+const ID_TOKEN_NOTE =
+  '\nThe mesh node verifies the ID token (issuer, audience, signature, expiry, MFA in amr) and records its\n' +
+  'subject as the approver; nobody may answer a call of their own session.\n';
 
 const PREVIEW_COLUMN = 60;
 
@@ -45,11 +46,11 @@ export function registerApprovalsCommands(program: Command): void {
   withOperatorFlags(approvals.command('approve'))
     .description('Let a held call run: it goes to the tool at once and the agent gets its result.')
     .argument('<callId>', 'call id from trustmesh approvals list')
-    .option('--approver <name>', 'who approves, recorded with the call (default: $USER)')
+    .requiredOption('--id-token <file|->', ID_TOKEN_HELP)
     .option('--reason <text>', 'why, recorded with the call')
     .addHelpText(
       'after',
-      '\nExample:\n  trustmesh approvals approve 0b6f4f4e-0c7a-4a43-9d5e-7f3c2a1b9e10 --reason "release 2.3 sign-off"',
+      `${ID_TOKEN_NOTE}Example:\n  trustmesh approvals approve 0b6f4f4e-0c7a-4a43-9d5e-7f3c2a1b9e10 --id-token ~/.config/idp/id_token --reason "release 2.3 sign-off"`,
     )
     .action((callId: string, flags: AnswerFlags) => answer(callId, flags, true));
 
@@ -57,27 +58,28 @@ export function registerApprovalsCommands(program: Command): void {
     .description('Refuse a held call: the agent gets a denial carrying your reason; the tool never runs.')
     .argument('<callId>', 'call id from trustmesh approvals list')
     .requiredOption('--reason <text>', 'why, sent to the agent and recorded with the call')
-    .option('--approver <name>', 'who denies, recorded with the call (default: $USER)')
+    .requiredOption('--id-token <file|->', ID_TOKEN_HELP)
     .addHelpText(
       'after',
-      '\nExample:\n  trustmesh approvals deny 0b6f4f4e-0c7a-4a43-9d5e-7f3c2a1b9e10 --reason "not during the freeze"',
+      `${ID_TOKEN_NOTE}Example:\n  idp-login --print-id-token | trustmesh approvals deny 0b6f4f4e-0c7a-4a43-9d5e-7f3c2a1b9e10 --id-token - --reason "not during the freeze"`,
     )
     .action((callId: string, flags: AnswerFlags) => answer(callId, flags, false));
 }
 
 function answer(callId: string, flags: AnswerFlags, granted: boolean): Promise<void> {
   return runOperator(flags, { callId }, async ({ control, out }) => {
+    const idToken = await readIdToken(flags.idToken);
     const held = await findPending(control, callId);
-    const approver = flags.approver ?? operatorName('--approver');
     // deny's --reason is a required option; an empty one is refused by the node, never turned into an approval.
     const record = granted
       ? await control.approve(held.sid, {
           callId,
-          approver,
+          idToken,
           ...(flags.reason ? { reason: flags.reason } : {}),
         })
-      : await control.deny(held.sid, { callId, approver, reason: flags.reason ?? '' });
+      : await control.deny(held.sid, { callId, idToken, reason: flags.reason ?? '' });
     const what = `call ${callId} (${record.tool} in session ${record.sid})`;
+    const approver = record.approver ?? 'the approver';
     out.result(
       granted
         ? `approved ${what} as ${approver}; it runs now and the agent gets its result.`
@@ -107,7 +109,7 @@ function approvalTable(pending: readonly ApprovalRecord[], now: number): string 
       relative(a.deadline, now),
     ]),
   );
-  return `${table}\n\nAnswer with 'trustmesh approvals approve <callId>' or 'trustmesh approvals deny <callId> --reason R'.`;
+  return `${table}\n\nAnswer with 'trustmesh approvals approve <callId> --id-token F' or 'trustmesh approvals deny <callId> --id-token F --reason R'.`;
 }
 
 function cut(text: string): string {

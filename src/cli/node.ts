@@ -5,13 +5,14 @@ import { parseMonitorConfig } from '../actors/monitor/index.js';
 import { MeshNode } from '../actors/node/index.js';
 import { natsClientTlsFiles } from '../pki/tls/index.js';
 import { DEFAULT_PREFIX } from '../transport/index.js';
+import { type ApproverFlags, approverOptions, withApproverFlags } from './approver-flags.js';
 import { untilSignal } from './child.js';
 import { credsOptions, localNatsAuthority, SERVICE_CONNECTION } from './mesh-connection.js';
 import { renewOwnLeaf, type TlsFlags, tlsFilesOf, withTlsFlags } from './mesh-tls.js';
 import { DEFAULT_STATE_DIR } from './state-dir.js';
 import { withTelemetry } from './telemetry.js';
 
-interface NodeOptions extends TlsFlags {
+interface NodeOptions extends TlsFlags, ApproverFlags {
   nats: string;
   dir: string;
   prefix: string;
@@ -49,7 +50,7 @@ function parseMs(value: string): number {
 }
 
 export function registerNodeCommand(program: Command): void {
-  withTlsFlags(program.command('node'))
+  withApproverFlags(withTlsFlags(program.command('node')))
     .description(
       'Run a mesh node: host the sessions registered in NATS (KV trustmesh_sessions) and answer the control plane until stopped.',
     )
@@ -106,6 +107,7 @@ export function registerNodeCommand(program: Command): void {
       '\nPrints one JSON ready line on stdout once it serves, logs on stderr, and stops cleanly on SIGTERM.\n' +
         'Policy comes from the KV bucket trustmesh_policy and is reloaded on every push (trustmesh policy push).\n' +
         'A call runs only once its audit record is durable; if the audit log cannot be written, calls are refused.\n' +
+        'Without --approver-issuer and --approver-audience the node refuses every approval and denial.\n' +
         'Example:\n  trustmesh node --nats nats://127.0.0.1:4222 --dir .trustmesh --policy policy/ --audit-drop content\n' +
         '  trustmesh audit tail --dir .trustmesh/audit --follow',
     )
@@ -116,6 +118,7 @@ async function runNode(options: NodeOptions): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const tlsFiles = tlsFilesOf(options);
   const tls = tlsFiles ? { tls: natsClientTlsFiles(tlsFiles) } : {};
+  const approvers = approverOptions(options);
   const nc = await connect({
     servers: options.nats,
     name: `trustmesh-node-${process.pid}`,
@@ -147,6 +150,7 @@ async function runNode(options: NodeOptions): Promise<void> {
       policyPaths: options.policy ?? [],
       prefix: options.prefix,
       log,
+      ...(approvers ? { approvers } : {}),
       ...(options.approvalTimeout ? { session: { timeouts: { approvalMs: options.approvalTimeout } } } : {}),
       placement: {
         ...(options.name ? { name: options.name } : {}),
@@ -170,10 +174,16 @@ async function runNode(options: NodeOptions): Promise<void> {
       auditDir: node.auditDir,
       policyRevision: node.policyRevision,
       baselineVersion: node.baselineVersion ?? null,
+      approverIssuer: approvers?.issuer ?? null,
     };
     process.stdout.write(`${JSON.stringify(ready)}\n`);
     log(
       `serving ${ready.sessions} session(s) on ${options.nats} with policy ${node.policyVersion} (revision ${node.policyRevision})`,
+    );
+    log(
+      approvers
+        ? `approvers are verified with the identity provider ${approvers.issuer}`
+        : 'approvals and denials are refused: no approver identity provider (--approver-issuer, --approver-audience)',
     );
     await Promise.race([untilSignal(), nc.closed()]);
     await node.close();

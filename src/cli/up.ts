@@ -16,6 +16,7 @@ import {
   startLeafRenewal,
 } from '../pki/tls/index.js';
 import { DEFAULT_PREFIX } from '../transport/index.js';
+import { type ApproverFlags, approverArgs, withApproverFlags } from './approver-flags.js';
 import { shellQuote, spawnTrustmesh, stopChild, untilSignal } from './child.js';
 import { parseDuration } from './duration.js';
 import { meshCredsPath, openNatsAuthority, writeMeshInfo } from './mesh-connection.js';
@@ -24,7 +25,7 @@ import { createOutput, type Output } from './output.js';
 import { parsePort } from './parse.js';
 import { DEFAULT_STATE_DIR, type StateLayout, stateLayout } from './state-dir.js';
 
-interface UpOptions {
+interface UpOptions extends ApproverFlags {
   dir: string;
   port: number;
   certTtl: number;
@@ -39,8 +40,7 @@ const STEPS = 6;
 const DEMO_SERVER = 'filesystem';
 
 export function registerUpCommand(program: Command): void {
-  program
-    .command('up')
+  withApproverFlags(program.command('up'))
     .description(
       'Start a local mesh with no configuration: nats-server, a mesh node, a broker in front of the ' +
         'filesystem MCP server over a demo workspace, the seed code-review policy, and a ready session.',
@@ -62,7 +62,9 @@ export function registerUpCommand(program: Command): void {
     .option('--json', 'print one JSON object once the mesh is up, for scripts')
     .addHelpText(
       'after',
-      '\nExample:\n  trustmesh up            # then connect an MCP client with the line it prints; Ctrl-C stops it all',
+      '\nApprovals: the node accepts an approval only with an ID token from the --approver-issuer identity\n' +
+        'provider; without one, calls that need approval wait and are denied at their deadline.\n' +
+        'Example:\n  trustmesh up            # then connect an MCP client with the line it prints; Ctrl-C stops it all',
     )
     .action(async (options: UpOptions) => {
       await up(options, createOutput(options.json === true));
@@ -128,7 +130,16 @@ async function up(options: UpOptions, out: Output): Promise<void> {
     const forward = (who: string) => (line: string) => out.progress(`[${who}] ${line}`);
     step(4, 'starting the mesh node…');
     const node = await spawnTrustmesh(
-      ['node', ...common, '--policy', layout.policyDir, '--creds', creds.node, ...tlsFlags(tls.node)],
+      [
+        'node',
+        ...common,
+        '--policy',
+        layout.policyDir,
+        '--creds',
+        creds.node,
+        ...tlsFlags(tls.node),
+        ...approverArgs(options),
+      ],
       { onStderr: forward('node') },
     );
     children.push(node.child);

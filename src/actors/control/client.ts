@@ -1,5 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
+import { ApproverError, ApproverErrorCode } from '../../pki/approvers/index.js';
 import { DEFAULT_PREFIX } from '../../transport/index.js';
 import { type BrokerCatalogue, brokerSubjects, decodeCatalogue } from '../broker/index.js';
 import type { BrokerApproveRequest } from './broker-responder.js';
@@ -45,7 +46,8 @@ type ContainmentVerb =
 /**
  * The operator's handle on the mesh (what `trustmesh sessions|approvals` use): every command is a
  * request on a control subject that sessions cannot reach, answered by the node hosting the session.
- * Errors are `ControlError`s carrying the node's code.
+ * Errors are `ControlError`s carrying the node's code, or `ApproverError`s when the node refused an
+ * approver's ID token.
  */
 export class MeshControl {
   readonly #nc: NatsConnection;
@@ -164,10 +166,19 @@ export class MeshControl {
       );
     }
     const reply = decodeBody(ReplySchema, data, 'the node’s reply');
-    if (!reply.ok) {
-      const code = Object.values(ControlErrorCode).find((c) => c === reply.error.code);
-      throw new ControlError(code ?? ControlErrorCode.Internal, reply.error.message);
-    }
+    if (!reply.ok) throw remoteError(reply.error.code, reply.error.message);
     return reply.result as T;
   }
+}
+
+const CONTROL_CODES: ReadonlySet<string> = new Set(Object.values(ControlErrorCode));
+const APPROVER_CODES: ReadonlySet<string> = new Set(Object.values(ApproverErrorCode));
+
+/** The node's error with its own code when it is one callers switch on; anything else is internal. */
+function remoteError(code: string, message: string): ControlError | ApproverError {
+  if (APPROVER_CODES.has(code)) return new ApproverError(code as ApproverErrorCode, message);
+  return new ControlError(
+    CONTROL_CODES.has(code) ? (code as ControlErrorCode) : ControlErrorCode.Internal,
+    message,
+  );
 }

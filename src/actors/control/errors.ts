@@ -10,6 +10,8 @@ export const ControlErrorCode = {
   UnknownSession: 'ERR_CONTROL_UNKNOWN_SESSION',
   /** `approve`/`deny` named a call that is not awaiting approval. */
   NoPendingApproval: 'ERR_CONTROL_NO_PENDING_APPROVAL',
+  /** `approve`/`deny` reached a node that has no approver identity provider configured. */
+  ApproverNotConfigured: 'ERR_CONTROL_APPROVER_NOT_CONFIGURED',
   /** A session with this id is already registered. */
   SessionExists: 'ERR_CONTROL_SESSION_EXISTS',
   /** No mesh node answered in time. */

@@ -7,6 +7,7 @@ export { DEFAULT_CONTROL_TIMEOUT_MS, MeshControl } from './client.js';
 export { decodeBody, encodeJson, encodeReply, errorReply, MAX_CONTROL_BYTES } from './codec.js';
 export { ControlError, ControlErrorCode } from './errors.js';
 export type {
+  ApprovalAnswer,
   ApprovalRecord,
   ApproveRequest,
   ControlReply,
@@ -23,6 +24,7 @@ export {
   ApprovalStatus,
   ApproveRequestSchema,
   DenyRequestSchema,
+  MAX_ID_TOKEN_CHARS,
   OperatorRequestSchema,
   SessionDescriptorSchema,
 } from './messages.js';

@@ -35,13 +35,26 @@ export type SessionDescriptor = z.infer<typeof SessionDescriptorSchema>;
 export const OperatorRequestSchema = z.object({ operator: text(256), reason: text(1024) }).strict();
 export type OperatorRequest = z.infer<typeof OperatorRequestSchema>;
 
-/** Body of `approve` (reason optional) and `deny` (reason required). */
+/** Longest OIDC ID token an approval may carry (compact JWS; providers' tokens are a few KiB). */
+export const MAX_ID_TOKEN_CHARS = 16_384;
+
+/**
+ * Body of `approve` (reason optional) and `deny` (reason required). The approver is who the ID token
+ * says, as the node verifies it with the identity provider; the request cannot name anyone else.
+ */
 export const ApproveRequestSchema = z
-  .object({ callId: text(128), approver: text(256), reason: text(1024).optional() })
+  .object({ callId: text(128), idToken: text(MAX_ID_TOKEN_CHARS), reason: text(1024).optional() })
   .strict();
 export type ApproveRequest = z.infer<typeof ApproveRequestSchema>;
 export const DenyRequestSchema = ApproveRequestSchema.required({ reason: true });
 export type DenyRequest = z.infer<typeof DenyRequestSchema>;
+
+/** A verified answer, as the node hands it to the session: the approver is the ID token's subject. */
+export interface ApprovalAnswer {
+  readonly callId: string;
+  readonly approver: string;
+  readonly reason?: string | undefined;
+}
 
 export const ApprovalStatus = {
   Pending: 'pending',
@@ -67,6 +80,7 @@ export const ApprovalRecordSchema = z.object({
   requestedAt: time,
   deadline: time,
   status: z.enum(ApprovalStatus),
+  /** Subject of the approver's verified ID token. */
   approver: z.string().optional(),
   answer: z.string().optional(),
   settledAt: time.optional(),

@@ -1,5 +1,6 @@
 import type { KV, KvWatchEntry } from '@nats-io/kv';
 import type { Msg, QueuedIterator, Subscription } from '@nats-io/transport-node';
+import { ApproverVerifier } from '../../pki/approvers/index.js';
 import { KvRevocationList, RevocationKind } from '../../pki/revocation/index.js';
 import type { SessionTokenVerifier } from '../../pki/tokens/index.js';
 import { PolicyFeed } from '../../policy/distribution/index.js';
@@ -44,6 +45,7 @@ export class MeshNode {
   readonly #revocations: KvRevocationList;
   readonly #sessionUsers: KV;
   readonly #tokens: SessionTokenVerifier;
+  readonly #approvers: ApproverVerifier | undefined;
   /** Revoked here and not yet back from the bucket: refused from the very next call on. */
   readonly #revokedTokens = new Set<string>();
   #region!: SessionRegion;
@@ -119,6 +121,8 @@ export class MeshNode {
     );
     this.#subjects = controlSubjects(options.prefix);
     this.#behaviour = new BehaviourModel(options.monitor);
+    this.#approvers =
+      options.approvers && new ApproverVerifier({ clock: options.clock, ...options.approvers });
   }
 
   /** The node's identity key; agents accept a channel only from keys their session file trusts. */
@@ -200,7 +204,13 @@ export class MeshNode {
       report,
     });
     const answer = (msg: Msg) =>
-      answerSessionControl(msg, this.#subjects, (sid) => this.#region.find(sid), report);
+      answerSessionControl(msg, {
+        subjects: this.#subjects,
+        find: (sid) => this.#region.find(sid),
+        approvers: this.#approvers,
+        log,
+        report,
+      });
     this.#subscriptions.push(
       // Every node hears a session's control request; only its host answers here...
       nc.subscribe(this.#subjects.sessionWildcard, {

@@ -1,6 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { type Clock, systemClock } from '../../clock.js';
 import { TrustmeshError } from '../../errors.js';
+import type { ApproverVerifierOptions } from '../../pki/approvers/index.js';
 import type { ResourceResolver } from '../../policy/index.js';
 import { assertPrefix, DEFAULT_PREFIX } from '../../transport/index.js';
 import type { BehaviourModelInput } from '../monitor/index.js';
@@ -64,14 +65,21 @@ export interface MeshNodeOptions {
    * @default undefined (the mesh runs without per-session NATS users)
    */
   revokeNatsUser?: (publicKey: string) => Promise<void>;
+  /**
+   * The OIDC identity provider that vouches for human approvers (issuer, audience, JWKS). Approvals and
+   * denials are verified against it; without it the node refuses every one (fail closed).
+   * @default undefined (no approvals accepted)
+   */
+  approvers?: ApproverVerifierOptions;
 }
 
 export type ParsedNodeOptions = Required<
-  Omit<MeshNodeOptions, 'resolver' | 'revokeNatsUser' | 'placement'>
+  Omit<MeshNodeOptions, 'resolver' | 'revokeNatsUser' | 'placement' | 'approvers'>
 > & {
   placement: ParsedPlacementOptions;
   resolver: ResourceResolver | undefined;
   revokeNatsUser: ((publicKey: string) => Promise<void>) | undefined;
+  approvers: ApproverVerifierOptions | undefined;
 };
 
 export function parseNodeOptions(options: MeshNodeOptions): ParsedNodeOptions {
@@ -97,5 +105,6 @@ export function parseNodeOptions(options: MeshNodeOptions): ParsedNodeOptions {
     placement: parsePlacementOptions(options.placement),
     log: options.log ?? (() => {}),
     revokeNatsUser: options.revokeNatsUser,
+    approvers: options.approvers,
   };
 }

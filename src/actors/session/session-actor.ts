@@ -15,9 +15,9 @@ import type { PolicyBundle } from '../../policy/index.js';
 import { sessionInspector } from '../../telemetry/index.js';
 import { importVerifyingKey, KeyRing, NatsServerTransport } from '../../transport/index.js';
 import {
+  type ApprovalAnswer,
   type ApprovalRecord,
   ApprovalStatus,
-  type ApproveRequest,
   ControlError,
   ControlErrorCode,
   controlSubjects,
@@ -81,7 +81,7 @@ export class SessionActor {
   #relisting: Promise<void> = Promise.resolve();
   #closing: Promise<void> | undefined;
   /** The operator's answer while it is being delivered to the machine, and the record it settled. */
-  #answer: { callId: string; outcome: ApprovalStatus; request: ApproveRequest } | undefined;
+  #answer: { callId: string; outcome: ApprovalStatus; request: ApprovalAnswer } | undefined;
   #settled: ApprovalRecord | undefined;
 
   /** Starts the actor and serves the session on its subjects. */
@@ -213,16 +213,22 @@ export class SessionActor {
     return this.summary();
   }
 
-  /** Answers the call awaiting approval; throws `ERR_CONTROL_NO_PENDING_APPROVAL` if it is not. */
-  answer(request: ApproveRequest, granted: boolean): ApprovalRecord {
+  /** The call awaiting approval; throws `ERR_CONTROL_NO_PENDING_APPROVAL` if `callId` is not it. */
+  awaitingApproval(callId: string): ApprovalRecord {
     const pending = this.#desk.pending;
-    this.#settled = undefined;
-    if (pending?.callId !== request.callId) {
+    if (pending?.callId !== callId) {
       throw new ControlError(
         ControlErrorCode.NoPendingApproval,
-        `Call ${request.callId} of session ${this.sid} is not awaiting approval (it was answered, timed out or never asked); list pending approvals and answer one of those.`,
+        `Call ${callId} of session ${this.sid} is not awaiting approval (it was answered, timed out or never asked); list pending approvals and answer one of those.`,
       );
     }
+    return pending;
+  }
+
+  /** Answers the call awaiting approval; throws `ERR_CONTROL_NO_PENDING_APPROVAL` if it is not. */
+  answer(request: ApprovalAnswer, granted: boolean): ApprovalRecord {
+    this.#settled = undefined;
+    const pending = this.awaitingApproval(request.callId);
     const outcome = granted ? ApprovalStatus.Approved : ApprovalStatus.Denied;
     this.#answer = { callId: request.callId, outcome, request };
     const at = this.#options.clock();

@@ -24,6 +24,7 @@ import {
 import { fixtureCommand } from '../../fixtures/mcp/servers.js';
 import { POLICY } from '../../integration/actors/session/mesh-fixture.js';
 import { startNats } from '../../support/nats-harness.js';
+import { type OidcProvider, startOidcProvider } from '../../support/oidc-provider.js';
 
 const CLI = [process.execPath, '--import', 'tsx', join(import.meta.dirname, '../../../src/cli/run.ts')];
 
@@ -36,6 +37,8 @@ export interface CliRun {
 export interface OperatorMesh {
   readonly url: string;
   readonly dir: string;
+  /** The approvers' identity provider the node verifies ID tokens with. */
+  readonly idp: OidcProvider;
   /** An in-process operator client, for waiting on the mesh without paying a CLI start each time. */
   readonly control: MeshControl;
   /** Runs `trustmesh <args>` as a child process against this mesh; never rejects. */
@@ -53,6 +56,7 @@ export interface OperatorMesh {
  * leaves `trustmesh up` would issue, so the CLI finds its operator certificate through --dir.
  */
 export async function startOperatorMesh(options: { approvalMs: number }): Promise<OperatorMesh> {
+  const idp = await startOidcProvider();
   const dir = await mkdtemp(join(tmpdir(), 'trustmesh-operator-'));
   const tls = await issueLocalMeshTls(dir, 'github', 3_600_000);
   const nats = await startNats({ extraConfig: renderNatsTlsBlock({ ...tls.server, verify: true }) });
@@ -86,6 +90,10 @@ export async function startOperatorMesh(options: { approvalMs: number }): Promis
     tls.node.keyFile,
     '--tls-ca',
     tls.node.caFile,
+    '--approver-issuer',
+    idp.issuer,
+    '--approver-audience',
+    idp.audience,
   ]);
   const operator = await connect({ servers: nats.url, tls: natsClientTlsFiles(tls.operator) });
   const agents: NatsConnection[] = [];
@@ -104,6 +112,7 @@ export async function startOperatorMesh(options: { approvalMs: number }): Promis
   return {
     url: nats.url,
     dir,
+    idp,
     control: new MeshControl({ nc: operator }),
     cli,
     async cliJson<T>(...args: string[]) {
@@ -133,6 +142,7 @@ export async function startOperatorMesh(options: { approvalMs: number }): Promis
       await stopChild(node);
       await broker.drain();
       await Promise.allSettled([...agents, brokerNc, operator].map((nc) => nc.close()));
+      await idp.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,4 +1,5 @@
-import { stat } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +24,7 @@ describe('trustmesh session|sessions|approvals against a real mesh', () => {
   let mesh: OperatorMesh;
 
   beforeAll(async () => {
-    mesh = await startOperatorMesh({ approvalMs: 30_000 });
+    mesh = await startOperatorMesh({ approvalMs: 90_000 });
   }, CLI_TEST_MS);
   afterAll(() => mesh?.stop());
 
@@ -38,6 +39,13 @@ describe('trustmesh session|sessions|approvals against a real mesh', () => {
     );
     expect(code).toBe(0);
     return { sid: body.sid, file: body.sessionFile, client: await mesh.agent(body.sessionFile) };
+  }
+
+  /** An approver's ID token from the mesh's identity provider, in a file as `--id-token` reads it. */
+  async function idToken(claims: Record<string, unknown>, subject = 'user-bob'): Promise<string> {
+    const file = join(mesh.dir, `id-token-${subject}-${Object.values(claims).flat().join('-')}`);
+    await writeFile(file, `${await mesh.idp.sign(claims, { subject })}\n`);
+    return file;
   }
 
   /** Waits in-process for the call the session holds; the CLI's view of it is asserted separately. */
@@ -133,12 +141,19 @@ describe('trustmesh session|sessions|approvals against a real mesh', () => {
       expect(held).toMatchObject({ tool: 'github.merge_pull_request', preview: JSON.stringify(PR) });
       expect(table.stdout).toMatch(new RegExp(`${held.callId}\\s+${sid}\\s+github\\.merge_pull_request`));
 
-      const approved = await mesh.cli('approvals', 'approve', held.callId, '--approver', 'dave');
+      // The node verifies the approver's ID token: no MFA is refused with its code and the call waits on.
+      const password = await idToken({ amr: ['pwd'] });
+      const weak = await mesh.cliJson('approvals', 'approve', held.callId, '--id-token', password);
+      expect(weak).toMatchObject({ code: 1, body: { ok: false, code: 'ERR_APPROVER_MFA' } });
+      expect(String(weak.body.message)).toContain('sign in again with MFA');
+      const dave = await idToken({ amr: ['pwd', 'otp'] }, 'dave');
+      const approved = await mesh.cli('approvals', 'approve', held.callId, '--id-token', dave);
       expect(approved.code).toBe(0);
       expect(approved.stdout).toContain(`approved call ${held.callId}`);
+      expect(approved.stdout).toContain('as dave;');
       expect(JSON.stringify((await merged).content)).toContain('Merged acme/api#1.');
 
-      const again = await mesh.cliJson('approvals', 'approve', held.callId);
+      const again = await mesh.cliJson('approvals', 'approve', held.callId, '--id-token', dave);
       expect(again).toMatchObject({ code: 1, body: { ok: false, code: 'ERR_CONTROL_NO_PENDING_APPROVAL' } });
       expect(String(again.body.message)).toContain('timed out');
 
@@ -147,7 +162,15 @@ describe('trustmesh session|sessions|approvals against a real mesh', () => {
         McpError,
       );
       const second = await pendingFor(sid);
-      const denied = await mesh.cli('approvals', 'deny', second.callId, '--reason', 'release freeze');
+      const denied = await mesh.cli(
+        'approvals',
+        'deny',
+        second.callId,
+        '--reason',
+        'release freeze',
+        '--id-token',
+        dave,
+      );
       expect(denied.code).toBe(0);
       expect(denied.stdout).toContain(`denied call ${second.callId}`);
       const err = await refused;

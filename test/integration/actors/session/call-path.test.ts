@@ -2,7 +2,6 @@ import { McpError, ToolListChangedNotificationSchema } from '@modelcontextprotoc
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApprovalRecordSchema,
-  ApprovalStatus,
   ControlErrorCode,
   controlSubjects,
   openControlBuckets,
@@ -112,10 +111,10 @@ describe('session actor: the zero-trust call path', () => {
     expect(write.data).toMatchObject({ reason: 'DENY_STATE_READONLY', state: 'readOnly' });
   });
 
-  it('holds a privileged call for approval and runs it once approved', async () => {
+  it('holds a privileged call and denies it once the approval times out', async () => {
     const { sid, client } = await mesh.session('release');
     const announced = nextApproval(mesh);
-    const call = client.callTool({ name: 'github.merge_pull_request', arguments: pr(1) });
+    const call = refusal(client.callTool({ name: 'github.merge_pull_request', arguments: pr(2) }), McpError);
     const request = await announced;
     expect(request).toMatchObject({
       sid,
@@ -123,21 +122,12 @@ describe('session actor: the zero-trust call path', () => {
       status: 'pending',
       purpose: 'release',
     });
-    expect(request.preview).toBe('{"repo":"acme/api","number":1}');
+    expect(request.preview).toBe('{"repo":"acme/api","number":2}');
     expect((await mesh.control.listApprovals()).map((a) => a.callId)).toContain(request.callId);
-    expect((await mesh.control.inspect(sid)).pendingApproval?.callId).toBe(request.callId);
-
-    const answer = await mesh.control.approve(sid, { callId: request.callId, approver: 'bob' });
-    expect(answer).toMatchObject({ status: ApprovalStatus.Approved, approver: 'bob' });
-    expect(text(await call)).toBe('Merged acme/api#1.');
-    expect((await mesh.control.listApprovals()).map((a) => a.callId)).not.toContain(request.callId);
-  });
-
-  it('denies a privileged call nobody approves once the approval times out', async () => {
-    const { client } = await mesh.session('release');
-    const announced = nextApproval(mesh);
-    const call = refusal(client.callTool({ name: 'github.merge_pull_request', arguments: pr(2) }), McpError);
-    const request = await announced;
+    // This node has no approver identity provider: it takes no answer at all (fail closed).
+    await expect(mesh.control.approve(sid, { callId: request.callId, idToken: 'any' })).rejects.toMatchObject(
+      { code: ControlErrorCode.ApproverNotConfigured },
+    );
     const err = await call;
     expect(err.data).toMatchObject({ reason: 'APPROVAL_TIMED_OUT', state: 'active' });
     expect(err.message).toContain('no approver answered');
@@ -162,9 +152,11 @@ describe('session actor: the zero-trust call path', () => {
     const missing = await ask(subjects.session(sid, 'suspend'), '{"operator":""}');
     expect(missing.error.code).toBe(ControlErrorCode.Malformed);
     expect(missing.error.message).toMatch(/operator: .*reason: /);
-    await expect(mesh.control.approve(sid, { callId: 'nope', approver: 'bob' })).rejects.toMatchObject({
-      code: ControlErrorCode.NoPendingApproval,
-    });
+    await expect(mesh.control.deny(sid, { callId: 'nope', idToken: 'x', reason: 'r' })).rejects.toMatchObject(
+      {
+        code: ControlErrorCode.ApproverNotConfigured,
+      },
+    );
     await expect(mesh.control.inspect('no-such-session')).rejects.toMatchObject({
       code: ControlErrorCode.UnknownSession,
     });

@@ -20,6 +20,7 @@ import {
   recordSessionUser,
   sessionTokenIssuer,
 } from '../../../../src/actors/node/index.js';
+import type { ApproverVerifierOptions } from '../../../../src/pki/approvers/index.js';
 import { publicJwkOf } from '../../../../src/pki/key-store.js';
 import { createNatsAuthority, type IssuedUser } from '../../../../src/pki/nats-auth/index.js';
 import { type SessionTokenRequest, withSessionToken } from '../../../../src/pki/tokens/index.js';
@@ -101,6 +102,8 @@ export interface MeshOptions {
   audit?: NodeAuditOptions;
   /** The GitHub fixture appends every tools/call it receives to this file. */
   callLog?: string;
+  /** The approvers' identity provider. @default none: the node refuses approvals */
+  approvers?: ApproverVerifierOptions;
 }
 
 /** How a process authenticates: its user's creds, or nothing on an open server. */
@@ -147,6 +150,7 @@ export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
     policyPaths: [join(dir, 'policy.yaml')],
     session: { timeouts: { approvalMs: options.approvalMs ?? 60_000 } },
     ...(options.audit ? { audit: options.audit } : {}),
+    ...(options.approvers ? { approvers: options.approvers } : {}),
     ...(authority && pusher ? { revokeNatsUser: (key: string) => authority.revokeUser(key, pusher) } : {}),
   });
   const control = new MeshControl({ nc: operator! });
