@@ -3,22 +3,15 @@ import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { ControlError, ControlErrorCode, type MeshControl } from '../actors/control/index.js';
-import {
-  loadTokenKey,
-  nodeStatePaths,
-  openSessionUsers,
-  recordSessionUser,
-  sessionTokenIssuer,
-} from '../actors/node/index.js';
+import { nodeStatePaths } from '../actors/node/index.js';
 import { TrustmeshError } from '../errors.js';
 import { newPrivateJwk, publicJwkOf } from '../pki/key-store.js';
-import { writeSessionFile } from '../pki/session-file.js';
 import { newSessionId } from '../transport/index.js';
 import { selfCommand, shellQuote } from './child.js';
 import { formatDuration, parseDuration } from './duration.js';
-import { localNatsAuthority } from './mesh-connection.js';
-import { issueAgentTls } from './mesh-tls.js';
 import { type OperatorFlags, runOperator, withOperatorFlags } from './operator.js';
+import { meshGrant, writeSessionCredentials } from './session-credentials.js';
+import { registerRenewCommand } from './session-renew.js';
 import { formatInstant } from './table.js';
 
 interface CreateFlags extends OperatorFlags {
@@ -43,7 +36,8 @@ export class SessionCreateError extends TrustmeshError {
 export function registerSessionCommands(program: Command): void {
   const session = program
     .command('session')
-    .description('Create agent sessions (see trustmesh sessions for live ones).');
+    .description('Create agent sessions and renew their credentials (see trustmesh sessions for live ones).');
+  registerRenewCommand(session);
 
   withOperatorFlags(session.command('create'))
     .description(
@@ -75,44 +69,27 @@ export function registerSessionCommands(program: Command): void {
         const meshKeys = await readMeshKeys(flags.meshKey ?? [nodeStatePaths(flags.dir).identity]);
         const agentKey = newPrivateJwk();
         const createdAt = Date.now();
-        const expiresAt = createdAt + flags.ttl;
-        const { token } = await sessionTokenIssuer(await loadTokenKey(flags.dir)).issue({
-          sessionId: sid,
-          principal: flags.user,
-          purpose: flags.purpose,
-          // The node's policy decides the grant on every call; session create does not load it (see 0007).
-          tier: 'policy',
-          tools: [],
-          agentKey: publicJwkOf(agentKey),
-          ttlMs: flags.ttl,
-        });
-
-        // A mesh in operator mode gives each session its own NATS user: its subjects and inbox only.
-        const authority = await localNatsAuthority(flags.dir);
-        const natsUser = authority?.issueSessionUser({ sid, prefix: mesh.prefix, expiresAt });
-        if (natsUser) await recordSessionUser(await openSessionUsers(nc), sid, natsUser.publicKey);
-        // A mesh that runs mutual TLS gives the agent its own client certificate, ending with the session.
-        const tls = await issueAgentTls(flags.dir, sid, expiresAt);
-
-        out.progress(`registering session ${sid} (${flags.purpose} for ${flags.user})…`);
-        await control.createSession({
+        const descriptor = {
           sid,
           principal: flags.user,
           purpose: flags.purpose,
           agentPublicKey: publicJwkOf(agentKey) as { kty: string },
           createdAt,
-          expiresAt,
-        });
-        await writeSessionFile(path, {
-          version: 1,
-          sessionId: sid,
-          prefix: mesh.prefix,
-          natsUrl: mesh.natsUrl,
+          expiresAt: createdAt + flags.ttl,
+        };
+        // The token carries what the mesh policy grants; a purpose it cannot grant registers nothing.
+        const grant = await meshGrant(nc, flags.purpose, flags.user);
+        out.progress(`registering session ${sid} (${flags.purpose} for ${flags.user})…`);
+        await control.createSession(descriptor);
+        await writeSessionCredentials({
+          dir: flags.dir,
+          nc,
+          mesh,
+          descriptor,
+          grant,
           agentKey,
           meshKeys,
-          token,
-          ...(natsUser ? { natsCreds: natsUser.creds } : {}),
-          ...(tls ? { tls } : {}),
+          path,
         });
         out.progress(
           `wrote ${path}; waiting up to ${formatDuration(flags.wait)} for a mesh node to serve it…`,
@@ -128,7 +105,7 @@ export function registerSessionCommands(program: Command): void {
         const bridge = [...selfCommand(), 'bridge', '--session', path].map(shellQuote).join(' ');
         out.result(
           [
-            `session ${sid} is ${state}: ${flags.purpose} for ${flags.user}, until ${formatInstant(expiresAt)}.`,
+            `session ${sid} is ${state}: ${flags.purpose} for ${flags.user}, until ${formatInstant(descriptor.expiresAt)}.`,
             `Session file (keep it private, it holds the agent key): ${path}`,
             '',
             'Connect any stdio MCP client by having it launch:',
@@ -139,7 +116,9 @@ export function registerSessionCommands(program: Command): void {
             sid,
             state,
             sessionFile: path,
-            expiresAt,
+            expiresAt: descriptor.expiresAt,
+            tier: grant.tier,
+            tools: grant.tools,
             bridge: [...selfCommand(), 'bridge', '--session', path],
           },
         );

@@ -26,6 +26,9 @@ export { loadNodeState, loadTokenKey, NodeStateError, nodeStatePaths } from './s
 export {
   SESSION_TOKEN_AUDIENCE,
   SESSION_TOKEN_ISSUER,
+  type SessionGrant,
+  SessionGrantError,
+  sessionGrant,
   sessionTokenIssuer,
   sessionTokenVerifier,
 } from './tokens.js';

@@ -1,7 +1,9 @@
 import type { JsonWebKey } from 'node:crypto';
 import type { Clock } from '../../clock.js';
+import { TrustmeshError } from '../../errors.js';
 import { publicJwkOf } from '../../pki/key-store.js';
 import { SessionTokenIssuer, SessionTokenVerifier } from '../../pki/tokens/index.js';
+import type { PolicyBundle } from '../../policy/index.js';
 
 /** `iss` of every session token: the mesh vouches for the session. */
 export const SESSION_TOKEN_ISSUER = 'urn:trustmesh:mesh';
@@ -31,4 +33,34 @@ export function sessionTokenVerifier(
     isRevoked,
     ...(clock ? { clock } : {}),
   });
+}
+
+export class SessionGrantError extends TrustmeshError {
+  constructor(message: string) {
+    super('ERR_SESSION_GRANT', message);
+  }
+}
+
+/** What a session token carries of the policy: the purpose's tier and the tools it allows, sorted. */
+export interface SessionGrant {
+  readonly tier: string;
+  readonly tools: string[];
+}
+
+/** The grant of `purpose` for `principal` in the mesh policy; refuses a purpose the policy cannot grant them. */
+export function sessionGrant(policy: PolicyBundle, purpose: string, principal: string): SessionGrant {
+  const granted = policy.purposes.get(purpose);
+  if (!granted) {
+    throw new SessionGrantError(
+      `the mesh policy ${policy.version} has no purpose '${purpose}' (it has: ${[...policy.purposes.keys()].join(', ')}); ` +
+        "choose one of those, or push a policy that defines it with 'trustmesh policy push'.",
+    );
+  }
+  if (granted.user && granted.user.value !== principal) {
+    throw new SessionGrantError(
+      `purpose '${purpose}' is granted to ${granted.user.value} only (${granted.user.at}), not ${principal}.`,
+    );
+  }
+  const tools = [...granted.tools.values()].filter((grant) => grant.allowed).map((grant) => grant.key);
+  return { tier: granted.tier, tools: tools.sort() };
 }

@@ -45,6 +45,8 @@ export interface MediatedRequest {
   readonly args: Record<string, unknown>;
   /** The request as policy sees it. */
   readonly policyCall: McpCall;
+  /** `tools/call`: the tools its session token grants, an upper bound on what policy may allow. */
+  readonly tokenTools?: readonly string[];
 }
 
 export interface Usage {
@@ -126,7 +128,11 @@ export class CallPath {
       effect: request.effect,
       argsDigest: argsDigest(request.args).toString('hex'),
     };
-    const flight: CallInFlight = { call, request: request.policyCall };
+    const flight: CallInFlight = {
+      call,
+      request: request.policyCall,
+      ...(request.tokenTools ? { tokenTools: request.tokenTools } : {}),
+    };
     const decided = calls.open(flight);
     traced.deciding(() => send({ type: 'CALL', call, at: clock() }));
     const verdict = await decided;

@@ -9,6 +9,8 @@ export interface CallInFlight {
   readonly call: SessionCall;
   /** The request as the policy sees it. */
   readonly request: McpCall;
+  /** `tools/call`: the tools the session token grants; a tool outside them is denied whatever policy says. */
+  readonly tokenTools?: readonly string[];
   /** What the policy said (absent when the state denied it before the policy was asked). */
   decision?: Decision;
   /** Set once the call was held for approval; the outcome once someone or something answered. */

@@ -6,12 +6,14 @@ import {
   decide,
   type PolicyBundle,
   REASON_TEXT,
+  ReasonCode,
   type ResourceResolver,
   type SessionCounters,
+  Verdict,
 } from '../../policy/index.js';
 import type { SessionDescriptor } from '../control/index.js';
 import type { SessionMonitor } from '../monitor/index.js';
-import type { CallsInFlight } from './calls.js';
+import type { CallInFlight, CallsInFlight } from './calls.js';
 
 /** What the decision point reads at decision time: always the session's current view. */
 export interface DecisionSources {
@@ -65,13 +67,28 @@ export function sessionDecisionPoint(sources: DecisionSources): DecisionPoint {
         clock,
         resolver,
       );
-      flight.decision = decision;
+      flight.decision = boundByToken(decision, flight);
       return {
-        verdict: decision.verdict,
-        reason: describeDecision(decision),
-        rule: decision.rule,
-        policyVersion: decision.policyVersion,
+        verdict: flight.decision.verdict,
+        reason: describeDecision(flight.decision),
+        rule: flight.decision.rule,
+        policyVersion: flight.decision.policyVersion,
       };
     },
   };
+}
+
+/** `DenialData.rule` of a call the session token does not grant. */
+const TOKEN_TOOL_RULE = 'session-token';
+
+/**
+ * The session token's `tools` bound what policy may allow: a policy pushed after the credentials were
+ * issued can narrow a session at once, but widening it needs renewed credentials. Policy's own
+ * denials keep their reasons.
+ */
+function boundByToken(decision: Decision, flight: CallInFlight): Decision {
+  const { tokenTools } = flight;
+  if (!tokenTools || decision.verdict === Verdict.Deny || tokenTools.includes(flight.call.tool))
+    return decision;
+  return { ...decision, verdict: Verdict.Deny, reason: ReasonCode.DenyTokenTool, rule: TOKEN_TOOL_RULE };
 }

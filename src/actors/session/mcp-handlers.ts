@@ -39,7 +39,7 @@ export function registerMcpHandlers(server: Server, deps: HandlerDeps): void {
   const { path, policy } = deps;
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await deps.listTools() }));
 
-  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: args = {} } = request.params;
     const target = splitKey(name);
     return (await path.mediate({
@@ -49,6 +49,8 @@ export function registerMcpHandlers(server: Server, deps: HandlerDeps): void {
       key: name,
       effect: policy().catalogue.get(name)?.effect ?? Effect.Admin,
       args,
+      // No scopes (no verified token) grants no tool: fail closed.
+      tokenTools: extra.authInfo?.scopes ?? [],
       policyCall: {
         method: 'tools/call',
         server: target?.server,

@@ -81,6 +81,8 @@ export class TokenGate implements Transport {
     try {
       const claims = await this.#verify(token, extra);
       this.options.onVerified(claims);
+      // The token's tools travel with the request as its scopes: the decision point bounds tools/call by them.
+      if (extra?.authInfo) extra = { ...extra, authInfo: { ...extra.authInfo, scopes: [...claims.tools] } };
     } catch (err) {
       const refusal = asTokenError(err);
       // The request as it came, minus its token: the refusal's audit record must not carry it.

@@ -22,6 +22,8 @@ export const ReasonCode = {
   DenyRateTool: 'DENY_RATE_TOOL',
   DenyBytesSession: 'DENY_BYTES_SESSION',
   DenyBytesTool: 'DENY_BYTES_TOOL',
+  /** The policy allows the tool, but the session token the call came with does not name it. */
+  DenyTokenTool: 'DENY_TOKEN_TOOL',
   CedarForbid: 'CEDAR_FORBID',
   CedarNoPermit: 'CEDAR_NO_PERMIT',
   CedarError: 'CEDAR_ERROR',
@@ -55,6 +57,8 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
   DENY_RATE_TOOL: 'the tool reached its calls-per-minute limit; retry later',
   DENY_BYTES_SESSION: 'the session reached its cumulative byte limit',
   DENY_BYTES_TOOL: 'the tool reached its cumulative byte limit',
+  DENY_TOKEN_TOOL:
+    "the session token does not grant this tool (the policy grew since the credentials were issued); renew them with 'trustmesh session renew'",
   CEDAR_FORBID: 'a Cedar forbid condition matched',
   CEDAR_NO_PERMIT: 'no Cedar permit condition matched',
   CEDAR_ERROR: 'a Cedar condition could not be evaluated, so the call is denied',

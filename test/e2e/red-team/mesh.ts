@@ -19,10 +19,12 @@ import {
   loadNodeState,
   MeshNode,
   nodeStatePaths,
+  sessionGrant,
   sessionTokenIssuer,
 } from '../../../src/actors/node/index.js';
 import { publicJwkOf } from '../../../src/pki/key-store.js';
 import { withSessionToken } from '../../../src/pki/tokens/index.js';
+import { loadPolicy } from '../../../src/policy/index.js';
 import {
   generateKeyPair,
   importVerifyingKey,
@@ -34,6 +36,7 @@ import {
 import { type ScriptedServer, serveScripted } from '../../fixtures/mcp/scripted-server.js';
 import type { Step, Workload } from '../../fixtures/workloads/workload.js';
 import { startNats } from '../../support/nats-harness.js';
+import { startOidcProvider } from '../../support/oidc-provider.js';
 import { POLICY, SCRIPTED_TOOLS } from './policy.js';
 
 const FILESYSTEM_SERVER = createRequire(import.meta.url).resolve(
@@ -114,12 +117,16 @@ export async function startRedTeamMesh(baselines?: BaselineSet): Promise<RedTeam
   );
   await Promise.all(brokers.map((b) => b.start().then(() => b.waitForState(['ready'], 15_000))));
   if (baselines) await storeBaselines(await openBaselineBucket(ops), baselines);
+  const policy = await loadPolicy([join(dir, 'policy.yaml')]);
+  // The on-call approver signs in with MFA at a local identity provider on the mesh's clock.
+  const idp = await startOidcProvider(clock);
   const node = await MeshNode.start({
     nc: mesh,
     stateDir: dir,
     policyPaths: [join(dir, 'policy.yaml')],
     clock,
     placement: { leaseMs: LEASE_MS, passivateAfterMs: 0 },
+    approvers: { issuer: idp.issuer, audience: idp.audience },
   });
   const control = new MeshControl({ nc: ops });
   // The operator on call denies every step-up: nothing a contained session asks for is approved.
@@ -127,7 +134,10 @@ export async function startRedTeamMesh(baselines?: BaselineSet): Promise<RedTeam
     callback: (err, msg) => {
       if (err) return;
       const { sid, callId } = ApprovalRecordSchema.parse(msg.json());
-      void control.deny(sid, { callId, approver: 'sec-oncall', reason: 'not expected' }).catch(() => {});
+      void idp
+        .sign({ amr: ['pwd', 'hwk'] }, { subject: 'sec-oncall' })
+        .then((idToken) => control.deny(sid, { callId, idToken, reason: 'not expected' }))
+        .catch(() => {});
     },
   });
   const meshKey = importVerifyingKey(
@@ -163,8 +173,7 @@ export async function startRedTeamMesh(baselines?: BaselineSet): Promise<RedTeam
       sessionId: sid,
       principal: descriptor.principal,
       purpose: workload.purpose,
-      tier: 'policy',
-      tools: [],
+      ...sessionGrant(policy, descriptor.purpose, descriptor.principal),
       agentKey: keys.publicJwk,
       ttlMs: SESSION_TTL_MS,
     });
@@ -219,6 +228,7 @@ export async function startRedTeamMesh(baselines?: BaselineSet): Promise<RedTeam
       await Promise.allSettled(brokers.map((b) => b.drain()));
       await Promise.allSettled(scripted.map((s) => s.close()));
       await Promise.allSettled([...agents, mesh, brokerNc!, ops].map((nc) => nc.close()));
+      await idp.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };

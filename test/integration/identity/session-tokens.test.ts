@@ -30,6 +30,26 @@ describe('session tokens on every call, on a real mesh', () => {
     expect(JSON.stringify(result.content)).toContain('Fix the login redirect');
   });
 
+  it("bounds what policy allows by the token's tools; policy's own denials keep their reasons", async () => {
+    const { client } = await mesh.session('review', {
+      tweak: (r) => ({ ...r, tools: ['github.get_pull_request'] }),
+    });
+    await client.callTool({ name: 'github.get_pull_request', arguments: PR });
+    // Policy allows the comment (its required read succeeded), the token does not name it.
+    const comment = await refusal(
+      client.callTool({ name: 'github.create_comment', arguments: { ...PR, body: 'lgtm' } }),
+      McpError,
+    );
+    expect(comment.code).toBe(SessionRpcCode.Denied);
+    expect(comment.data).toMatchObject({ reason: 'DENY_TOKEN_TOOL', rule: 'session-token', state: 'active' });
+    expect(comment.message).toContain('trustmesh session renew');
+    const merge = await refusal(
+      client.callTool({ name: 'github.merge_pull_request', arguments: PR }),
+      McpError,
+    );
+    expect(merge.data).toMatchObject({ reason: 'DENY_NOT_ALLOWED' });
+  });
+
   const refused: [string, AgentTokenOptions, TokenErrorCode][] = [
     ['no token', { present: false }, TokenErrorCode.Malformed],
     ['an expired token', { issuedAt: Date.now() - 2 * HOUR }, TokenErrorCode.Expired],

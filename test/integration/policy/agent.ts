@@ -6,6 +6,7 @@ import { onTestFinished } from 'vitest';
 import { MeshControl } from '../../../src/actors/control/index.js';
 import { loadNodeState, nodeStatePaths, sessionTokenIssuer } from '../../../src/actors/node/index.js';
 import type { DenialData } from '../../../src/actors/session/index.js';
+import { meshGrant } from '../../../src/cli/session-credentials.js';
 import { publicJwkOf } from '../../../src/pki/key-store.js';
 import { withSessionToken } from '../../../src/pki/tokens/index.js';
 import {
@@ -53,8 +54,8 @@ export async function agentOn(
     sessionId: sid,
     principal: 'alice@example.com',
     purpose,
-    tier: 'policy',
-    tools: [],
+    // What the mesh policy grants now, as 'trustmesh session create' issues it.
+    ...(await meshGrant(operator, purpose, 'alice@example.com')),
     agentKey: keys.publicJwk,
   });
   const meshKey = importVerifyingKey(

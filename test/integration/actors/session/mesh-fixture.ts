@@ -18,12 +18,14 @@ import {
   nodeStatePaths,
   openSessionUsers,
   recordSessionUser,
+  sessionGrant,
   sessionTokenIssuer,
 } from '../../../../src/actors/node/index.js';
 import type { ApproverVerifierOptions } from '../../../../src/pki/approvers/index.js';
 import { publicJwkOf } from '../../../../src/pki/key-store.js';
 import { createNatsAuthority, type IssuedUser } from '../../../../src/pki/nats-auth/index.js';
 import { type SessionTokenRequest, withSessionToken } from '../../../../src/pki/tokens/index.js';
+import { loadPolicy } from '../../../../src/policy/index.js';
 import {
   generateKeyPair,
   importVerifyingKey,
@@ -120,6 +122,9 @@ export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
   const nats = await startNats(authority ? { extraConfig: authority.serverConfig() } : {});
   await writeFile(join(dir, 'policy.yaml'), POLICY);
   const { meshSecret, tokenKey } = await loadNodeState(dir);
+  // Tokens carry what the policy grants the purpose, as 'trustmesh session create' issues them.
+  const policy = await loadPolicy([join(dir, 'policy.yaml')]);
+  const grant = (purpose: string) => sessionGrant(policy, purpose, 'alice@example.com');
   const issuerAt = (at: number | undefined) => sessionTokenIssuer(tokenKey, at ? () => at : undefined);
   const users = [
     authority?.issueNodeUser({ nodeId: 'node-1' }),
@@ -186,8 +191,7 @@ export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
           sessionId: sid,
           principal: descriptor.principal,
           purpose,
-          tier: 'policy',
-          tools: [],
+          ...grant(purpose),
           agentKey: keys.publicJwk,
         }),
       );
