@@ -14,7 +14,6 @@ import {
   sessionConnectOptions,
 } from '../../../src/transport/index.js';
 import { runCli } from '../../support/cli.js';
-import { refusal } from '../../support/refusal.js';
 import { type Mesh, startMesh } from '../actors/session/mesh-fixture.js';
 
 const PR = { repo: 'acme/api', number: 1 };
