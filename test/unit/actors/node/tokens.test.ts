@@ -9,10 +9,13 @@ import {
   nodeStatePaths,
   SESSION_TOKEN_AUDIENCE,
   SESSION_TOKEN_ISSUER,
+  SessionGrantError,
+  sessionGrant,
   sessionTokenIssuer,
   sessionTokenVerifier,
 } from '../../../../src/actors/node/index.js';
 import { TokenErrorCode } from '../../../../src/pki/tokens/index.js';
+import { parsePolicy } from '../../../../src/policy/index.js';
 import { generateKeyPair, jwkThumbprint, newSessionId } from '../../../../src/transport/index.js';
 
 let dir: string;
@@ -59,5 +62,45 @@ describe('the mesh session-token key', () => {
     await expect(verifier.verify(token, { sessionId: sid, keyId })).rejects.toMatchObject({
       code: TokenErrorCode.Revoked,
     });
+  });
+});
+
+describe('sessionGrant: what a session token carries of the policy', () => {
+  const policy = parsePolicy([
+    {
+      name: 'p.yaml',
+      text: `catalogue:
+  github:
+    tools:
+      get_pull_request: { effect: read }
+      merge_pull_request: { effect: write }
+purposes:
+  release:
+    tier: privileged
+    tools:
+      github.merge_pull_request: { allowed: true, approval: required }
+      github.get_pull_request: { allowed: true, approval: required }
+  review:
+    tools:
+      github.get_pull_request: { allowed: true }
+      github.merge_pull_request: { allowed: false }
+`,
+    },
+  ]);
+
+  it("names the purpose's tier and only its allowed tools, sorted", () => {
+    expect(sessionGrant(policy, 'release', 'alice')).toEqual({
+      tier: 'privileged',
+      tools: ['github.get_pull_request', 'github.merge_pull_request'],
+    });
+    expect(sessionGrant(policy, 'review', 'alice')).toEqual({
+      tier: 'standard',
+      tools: ['github.get_pull_request'],
+    });
+  });
+
+  it('refuses a purpose the policy does not define, naming the ones it does', () => {
+    expect(() => sessionGrant(policy, 'deploy', 'alice')).toThrow(SessionGrantError);
+    expect(() => sessionGrant(policy, 'deploy', 'alice')).toThrow(/it has: release, review/);
   });
 });
