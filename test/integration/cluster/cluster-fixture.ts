@@ -27,7 +27,7 @@ import {
 } from '../../../src/transport/index.js';
 import { fixtureCommand } from '../../fixtures/mcp/servers.js';
 import { startNats } from '../../support/nats-harness.js';
-import { POLICY, until } from '../actors/session/mesh-fixture.js';
+import { POLICY, policyGrant, until } from '../actors/session/mesh-fixture.js';
 
 export { until };
 
@@ -156,8 +156,7 @@ export async function openAgent(options: AgentOptions) {
     sessionId: sid,
     principal: descriptor.principal,
     purpose: options.purpose,
-    tier: 'policy',
-    tools: [],
+    ...policyGrant(options.purpose),
     agentKey: keys.publicJwk,
   });
   const nc = await connect({ servers: options.servers, ...sessionConnectOptions('tm', sid) });

@@ -18,6 +18,7 @@ import {
   nodeStatePaths,
   openSessionUsers,
   recordSessionUser,
+  type SessionGrant,
   sessionGrant,
   sessionTokenIssuer,
 } from '../../../../src/actors/node/index.js';
@@ -25,7 +26,7 @@ import type { ApproverVerifierOptions } from '../../../../src/pki/approvers/inde
 import { publicJwkOf } from '../../../../src/pki/key-store.js';
 import { createNatsAuthority, type IssuedUser } from '../../../../src/pki/nats-auth/index.js';
 import { type SessionTokenRequest, withSessionToken } from '../../../../src/pki/tokens/index.js';
-import { loadPolicy } from '../../../../src/policy/index.js';
+import { parsePolicy } from '../../../../src/policy/index.js';
 import {
   generateKeyPair,
   importVerifyingKey,
@@ -56,6 +57,11 @@ purposes:
       github.get_pull_request: { allowed: true }
       github.merge_pull_request: { allowed: true, approval: required }
 `;
+
+/** What POLICY grants `purpose` for alice@example.com, as 'trustmesh session create' puts it in the token. */
+export function policyGrant(purpose: string): SessionGrant {
+  return sessionGrant(parsePolicy([{ name: 'policy.yaml', text: POLICY }]), purpose, 'alice@example.com');
+}
 
 /** What a test may change about the token an agent presents; by default a valid one for its session. */
 export interface AgentTokenOptions {
@@ -122,9 +128,6 @@ export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
   const nats = await startNats(authority ? { extraConfig: authority.serverConfig() } : {});
   await writeFile(join(dir, 'policy.yaml'), POLICY);
   const { meshSecret, tokenKey } = await loadNodeState(dir);
-  // Tokens carry what the policy grants the purpose, as 'trustmesh session create' issues them.
-  const policy = await loadPolicy([join(dir, 'policy.yaml')]);
-  const grant = (purpose: string) => sessionGrant(policy, purpose, 'alice@example.com');
   const issuerAt = (at: number | undefined) => sessionTokenIssuer(tokenKey, at ? () => at : undefined);
   const users = [
     authority?.issueNodeUser({ nodeId: 'node-1' }),
@@ -191,7 +194,7 @@ export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
           sessionId: sid,
           principal: descriptor.principal,
           purpose,
-          ...grant(purpose),
+          ...policyGrant(purpose),
           agentKey: keys.publicJwk,
         }),
       );
