@@ -30,6 +30,8 @@ export interface MeshControlOptions {
 }
 
 export const DEFAULT_CONTROL_TIMEOUT_MS = 5_000;
+/** How long a listing waits for one more node after the last answer, in ms. */
+const NODE_ANSWER_STALL_MS = 250;
 
 const ReplySchema = z.union([
   z.object({ ok: z.literal(true), result: z.unknown() }),
@@ -63,8 +65,9 @@ export class MeshControl {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS;
   }
 
-  listSessions(): Promise<SessionSummary[]> {
-    return this.#request(this.#subjects.nodeSessions, {});
+  /** The sessions every running node hosts (each session has one host; passivated ones are not listed). */
+  async listSessions(): Promise<SessionSummary[]> {
+    return (await this.#requestAll<SessionSummary[]>(this.#subjects.nodeSessions, {})).flat();
   }
 
   inspect(sid: string): Promise<SessionInspection> {
@@ -153,21 +156,49 @@ export class MeshControl {
     return this.#buckets;
   }
 
+  /** Asks every node: answers are gathered until none came for `NODE_ANSWER_STALL_MS`. */
+  async #requestAll<T>(subject: string, body: unknown): Promise<T[]> {
+    const results: T[] = [];
+    try {
+      const answers = await this.#nc.requestMany(subject, encodeJson(body), {
+        strategy: 'stall',
+        stall: NODE_ANSWER_STALL_MS,
+        maxWait: this.#timeoutMs,
+      });
+      for await (const msg of answers) {
+        if (msg.data.length > 0) results.push(this.#result<T>(msg.data));
+      }
+    } catch (cause) {
+      if (cause instanceof ControlError) throw cause;
+      if (results.length === 0) throw this.#unavailable(subject, cause);
+    }
+    if (results.length === 0) throw this.#unavailable(subject);
+    return results;
+  }
+
   async #request<T>(subject: string, body: unknown): Promise<T> {
     let data: Uint8Array;
     try {
       const msg = await this.#nc.request(subject, encodeJson(body), { timeout: this.#timeoutMs });
       data = msg.data;
     } catch (cause) {
-      throw new ControlError(
-        ControlErrorCode.Unavailable,
-        `No mesh node answered ${subject} within ${this.#timeoutMs} ms; check that a node is running and connected to this NATS server.`,
-        { cause },
-      );
+      throw this.#unavailable(subject, cause);
     }
+    return this.#result<T>(data);
+  }
+
+  #result<T>(data: Uint8Array): T {
     const reply = decodeBody(ReplySchema, data, 'the node’s reply');
     if (!reply.ok) throw remoteError(reply.error.code, reply.error.message);
     return reply.result as T;
+  }
+
+  #unavailable(subject: string, cause?: unknown): ControlError {
+    return new ControlError(
+      ControlErrorCode.Unavailable,
+      `No mesh node answered ${subject} within ${this.#timeoutMs} ms; check that a node is running and connected to this NATS server.`,
+      cause === undefined ? undefined : { cause },
+    );
   }
 }
 

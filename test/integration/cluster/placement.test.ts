@@ -26,6 +26,14 @@ describe('placement: two mesh nodes, one host per session', () => {
     expect(hosts(cluster, sid)).toBe(1);
   });
 
+  it('lists the sessions of every node', async () => {
+    const sids = [];
+    for (let i = 0; i < 4; i++) sids.push((await cluster.session('review')).sid);
+    const listed = (await cluster.control.listSessions()).map((s) => s.sid);
+    for (const sid of sids) expect(listed).toContain(sid);
+    expect(new Set(listed).size).toBe(listed.length);
+  });
+
   it('brings a session whose host died back on the survivor, history intact, nothing run twice', async () => {
     const extra = await cluster.addNode('spare');
     const { sid, client } = await cluster.session('review');
