@@ -96,7 +96,12 @@ function containmentText(verb: ContainmentVerb, from: string, after: SessionSumm
     inspect: `Run 'trustmesh sessions inspect ${sid}' to follow it.`,
     list: "Create a new session with 'trustmesh session create' if the agent still needs one.",
   };
-  return `session ${sid}: ${from} → ${state} (${why}). ${next[CONTAINMENT[verb].next]}`;
+  // Suspend revoked the agent's token and NATS user; resume does not bring them back.
+  const renew =
+    from === 'suspended' && verb === SessionVerb.Resume
+      ? ` Its credentials stay revoked: run 'trustmesh session renew ${sid}' and restart the agent's bridge.`
+      : '';
+  return `session ${sid}: ${from} → ${state} (${why}). ${next[CONTAINMENT[verb].next]}${renew}`;
 }
 
 /** The node's summaries, with the registration time from the session registry (for the age column). */

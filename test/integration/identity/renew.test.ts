@@ -78,7 +78,8 @@ describe('trustmesh session renew on a mesh in operator mode', () => {
       const suspended = await cli('session', 'renew', sid);
       expect(JSON.parse(suspended.stdout).message).toContain(`trustmesh sessions resume ${sid}`);
 
-      await mesh.control.resume(sid, OPERATOR);
+      const resumed = await runCli(['sessions', 'resume', sid, '--dir', mesh.dir, '--nats', mesh.url]);
+      expect(resumed.stdout).toContain(`run 'trustmesh session renew ${sid}'`);
       const renewed = await cli('session', 'renew', sid);
       expect(renewed.code).toBe(0);
       expect(JSON.parse(renewed.stdout)).toMatchObject({ ok: true, sid, state: 'active', sessionFile });
