@@ -68,6 +68,7 @@ export class SessionActor {
   readonly #desk: ApprovalDesk;
   readonly #brokers: BrokerClient;
   readonly #path: CallPath;
+  #lastRequestAt: number;
   readonly #audit: SessionAuditTrail;
   readonly #catalogues = new Map<string, readonly Tool[]>();
   /** jti of every session token this session accepted: what suspend and kill revoke. */
@@ -94,6 +95,7 @@ export class SessionActor {
   private constructor(options: ParsedSessionOptions) {
     this.#options = options;
     const { descriptor, clock, snapshot } = options;
+    this.#lastRequestAt = clock();
     this.sid = descriptor.sid;
     this.#policy = options.policy;
     this.#usage = snapshot
@@ -177,6 +179,11 @@ export class SessionActor {
   /** Whether a call is on its way (decided, running at a broker, or being recorded). */
   get busy(): boolean {
     return this.#path.running > 0;
+  }
+
+  /** When the agent's last request passed the token check (or the actor started): what idleness counts from. */
+  get lastRequestAt(): number {
+    return this.#lastRequestAt;
   }
 
   get status(): SessionStatus {
@@ -296,7 +303,10 @@ export class SessionActor {
       sid: descriptor.sid,
       verifier: this.#options.tokens,
       state: () => this.status,
-      onVerified: (claims) => this.#tokenIds.add(claims.jti),
+      onVerified: (claims) => {
+        this.#tokenIds.add(claims.jti);
+        this.#lastRequestAt = this.#options.clock();
+      },
       onDenied: (err, request) => {
         if (isAuthFailure(err.code)) this.#risk(this.#monitor.noteAuthFailure());
         this.#options.report(

@@ -3,7 +3,7 @@ import { NodeOptionsError } from '../options.js';
 
 /** How long a node's lease lives without renewal; a dead node's sessions move after at most this. */
 export const DEFAULT_LEASE_MS = 1_500;
-/** A session without a call for this long is passivated: snapshot written, lease released. */
+/** A session without a request for this long is passivated: snapshot written, placement released. */
 export const DEFAULT_PASSIVATE_AFTER_MS = 10 * 60_000;
 
 export interface PlacementOptions {

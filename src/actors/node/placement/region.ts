@@ -55,7 +55,6 @@ export class SessionRegion {
   readonly #options: SessionRegionOptions;
   readonly #buckets: PlacementBuckets;
   readonly #tenancies = new Map<string, Tenancy>();
-  readonly #lastActive = new Map<string, number>();
   readonly #activating = new Map<string, Promise<Activation>>();
   #lease!: NodeLease;
   #placement!: Placement;
@@ -202,7 +201,6 @@ export class SessionRegion {
   ): Promise<Activation> {
     const { sid } = descriptor;
     this.#tenancies.set(sid, tenancy);
-    this.#lastActive.set(sid, this.#options.clock());
     try {
       const actor = await this.#options.host(descriptor, snapshot, (take) =>
         this.#persist(sid, tenancy, take),
@@ -218,7 +216,6 @@ export class SessionRegion {
   }
 
   #persist(sid: string, tenancy: Tenancy, take: () => SessionSnapshot): Promise<void> {
-    this.#lastActive.set(sid, this.#options.clock());
     return tenancy.persist(take).catch((err: unknown) => {
       if (hasCode(err, PlacementErrorCode.Lost) && this.#tenancies.get(sid) === tenancy) {
         this.#options.log(`session ${sid} is no longer held by this node; stopping it here`);
@@ -233,8 +230,7 @@ export class SessionRegion {
   #sweep(): void {
     const idleSince = this.#options.clock() - this.#options.placement.passivateAfterMs;
     for (const [sid, actor] of this.hosted) {
-      const last = this.#lastActive.get(sid) ?? 0;
-      if (last <= idleSince && !actor.busy) void this.#passivate(sid);
+      if (actor.lastRequestAt <= idleSince && !actor.busy) void this.#passivate(sid);
     }
   }
 
@@ -257,7 +253,6 @@ export class SessionRegion {
     const actor = this.hosted.get(sid);
     this.hosted.delete(sid);
     this.#tenancies.delete(sid);
-    this.#lastActive.delete(sid);
     return actor;
   }
 
