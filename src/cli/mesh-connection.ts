@@ -1,4 +1,4 @@
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   type ConnectionOptions,
@@ -14,7 +14,7 @@ import { createNatsAuthority, type NatsAuthority, natsAuthFiles } from '../pki/n
 import { type ClientTlsFiles, natsClientTlsFiles } from '../pki/tls/index.js';
 import { DEFAULT_PREFIX } from '../transport/index.js';
 import { LOCAL_NAME, localMeshTls } from './mesh-tls.js';
-import { DEFAULT_STATE_DIR } from './state-dir.js';
+import { DEFAULT_STATE_DIR, pathExists } from './state-dir.js';
 
 /** Where a running local mesh says it can be reached; written by `trustmesh up`. */
 export interface MeshInfo {
@@ -71,7 +71,7 @@ export async function resolveMesh(flags: MeshConnectionFlags): Promise<MeshInfo>
   return {
     natsUrl: url ?? String(local.natsUrl),
     prefix: flags.prefix ?? local.prefix ?? DEFAULT_PREFIX,
-    ...((await exists(operatorCreds)) ? { creds: operatorCreds } : {}),
+    ...((await pathExists(operatorCreds)) ? { creds: operatorCreds } : {}),
     ...(operatorTls ? { tls: operatorTls } : {}),
   };
 }
@@ -88,7 +88,7 @@ export function openNatsAuthority(dir: string): Promise<NatsAuthority> {
 
 /** The local mesh's NATS authority if it runs in operator mode, else undefined (an open server). */
 export async function localNatsAuthority(dir: string): Promise<NatsAuthority | undefined> {
-  const complete = await exists(natsAuthFiles(join(resolve(dir), 'nats-auth')).accounts);
+  const complete = await pathExists(natsAuthFiles(join(resolve(dir), 'nats-auth')).accounts);
   return complete ? openNatsAuthority(dir) : undefined;
 }
 
@@ -104,13 +104,6 @@ export async function credsOptions(path: string | undefined): Promise<Partial<Co
     );
   }
   return { authenticator: credsAuthenticator(new TextEncoder().encode(text)) };
-}
-
-function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** How a long-running mesh process connects: it rides out NATS restarts, and request errors skip the async stack capture nats.js otherwise pays on every request. */

@@ -1,4 +1,3 @@
-import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { TrustmeshError } from '../errors.js';
@@ -18,6 +17,7 @@ import {
   pkiLayout,
   startLeafRenewal,
 } from '../pki/index.js';
+import { pathExists } from './state-dir.js';
 
 /** Every key of a local mesh is Ed25519: nats-server 2.9 and Node's OpenSSL both take it (decision 0011). */
 const LOCAL_ALGORITHM = KeyAlgorithm.Ed25519;
@@ -49,13 +49,13 @@ export async function localMeshTls(
   name: string,
 ): Promise<ClientTlsFiles | undefined> {
   const files = meshTlsFiles(dir, kind, name);
-  const present = await Promise.all(Object.values(files).map(exists));
+  const present = await Promise.all(Object.values(files).map(pathExists));
   return present.every(Boolean) ? files : undefined;
 }
 
 /** The mesh CA of a local mesh when it has one (`up` creates it), else undefined. */
 export async function localMeshCa(dir: string): Promise<MeshCa | undefined> {
-  return (await exists(pkiLayout(meshPkiDir(dir)).rootCert)) ? loadPki(meshPkiDir(dir)) : undefined;
+  return (await pathExists(pkiLayout(meshPkiDir(dir)).rootCert)) ? loadPki(meshPkiDir(dir)) : undefined;
 }
 
 /** What `up` hands nats-server and the local processes. */
@@ -165,11 +165,4 @@ export async function renewOwnLeaf(
   });
   log(`TLS certificate renewal due at ${new Date(renewer.renewAt).toISOString()}`);
   return renewer;
-}
-
-function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }

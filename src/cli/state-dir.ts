@@ -1,3 +1,4 @@
+import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 /** @default '.trustmesh' in the current directory: the embedded default keeps everything in one place. */
@@ -15,3 +16,11 @@ export function stateLayout(dir = DEFAULT_STATE_DIR) {
   } as const;
 }
 export type StateLayout = ReturnType<typeof stateLayout>;
+
+/** Whether something exists at `path` (a file a local mesh may or may not have written yet). */
+export function pathExists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}

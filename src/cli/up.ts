@@ -95,22 +95,6 @@ async function up(options: UpOptions, out: Output): Promise<void> {
   const children: ChildProcess[] = [];
   const renewers: CertificateRenewer[] = [];
   try {
-    // nats-server reloads its renewed certificate on SIGHUP; operator tools read theirs at each start.
-    renewers.push(
-      ...(await Promise.all([
-        startLeafRenewal({
-          pkiDir: meshPkiDir(layout.root),
-          files: tls.server,
-          install: (next) => rotateNatsServerCertificate(nats, tls.server, next),
-          onError: (err) => out.progress(`nats-server certificate renewal failed: ${(err as Error).message}`),
-        }),
-        startLeafRenewal({
-          pkiDir: meshPkiDir(layout.root),
-          files: tls.operator,
-          onError: (err) => out.progress(`operator certificate renewal failed: ${(err as Error).message}`),
-        }),
-      ])),
-    );
     const creds = await writeMeshCreds(layout.root, authority);
     await writeMeshInfo(layout.root, { natsUrl: nats.url, prefix: DEFAULT_PREFIX });
     step(3, `writing the demo workspace and the code-review policy under ${layout.root}…`);
@@ -173,6 +157,24 @@ async function up(options: UpOptions, out: Output): Promise<void> {
       { onStderr: forward('session') },
     );
     const bridge = session.ready.bridge as string[];
+    // nats-server reloads its renewed certificate on SIGHUP; operator tools read theirs at each start.
+    // Started once everything is up: in operator mode a reload reconnects every client (decision
+    // 0011), which a process still opening its buckets, or a session create, would not survive.
+    renewers.push(
+      ...(await Promise.all([
+        startLeafRenewal({
+          pkiDir: meshPkiDir(layout.root),
+          files: tls.server,
+          install: (next) => rotateNatsServerCertificate(nats, tls.server, next),
+          onError: (err) => out.progress(`nats-server certificate renewal failed: ${(err as Error).message}`),
+        }),
+        startLeafRenewal({
+          pkiDir: meshPkiDir(layout.root),
+          files: tls.operator,
+          onError: (err) => out.progress(`operator certificate renewal failed: ${(err as Error).message}`),
+        }),
+      ])),
+    );
     out.result(
       [
         `trustmesh is up: nats-server ${nats.url}, mesh node pid ${node.child.pid}, filesystem broker pid ${broker.child.pid}.`,
