@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { FilePinStore, ToolBroker } from '../src/actors/broker/index.js';
-import { deriveCapabilityKey } from '../src/actors/capability/index.js';
 import { MeshControl, type SessionDescriptor } from '../src/actors/control/index.js';
 import {
   DEFAULT_LEASE_MS,
@@ -17,6 +16,7 @@ import {
 } from '../src/actors/node/index.js';
 import { SERVICE_CONNECTION } from '../src/cli/mesh-connection.js';
 import { loadOrCreatePrivateJwk, publicJwkOf } from '../src/pki/key-store.js';
+import { MeshTrust } from '../src/pki/signer/index.js';
 import { withSessionToken } from '../src/pki/tokens/index.js';
 import {
   generateKeyPair,
@@ -26,6 +26,7 @@ import {
   newSessionId,
   sessionConnectOptions,
 } from '../src/transport/index.js';
+import { type BenchPki, benchPki } from './mesh-pki.js';
 import { ECHO_TEXT } from './runner/payload.js';
 import { percentile } from './runner/stats.js';
 
@@ -95,6 +96,7 @@ class BenchCluster {
   readonly #nodes: { node: MeshNode; nc: NatsConnection }[] = [];
   #control!: MeshControl;
   #tokenKey!: JsonWebKey;
+  #pki!: BenchPki;
   #nodeKey!: ReturnType<typeof importVerifyingKey>;
   #root!: string;
   #names = 0;
@@ -164,8 +166,9 @@ class BenchCluster {
     this.#teardown.push(() => rm(this.#root, { recursive: true, force: true }));
     await writeFile(join(this.#root, 'policy.yaml'), POLICY);
     const keys = join(this.#root, 'mesh');
-    const { meshSecret, tokenKey } = await loadNodeState(keys);
+    const { tokenKey } = await loadNodeState(keys);
     this.#tokenKey = tokenKey;
+    this.#pki = await benchPki();
     this.#nodeKey = importVerifyingKey(
       publicJwkOf(await loadOrCreatePrivateJwk(nodeStatePaths(keys).identity)),
     );
@@ -178,7 +181,8 @@ class BenchCluster {
         args: ['--import', 'tsx', '--input-type=module', '--eval', ECHO_SERVER_MAIN, ECHO_SERVER],
         cwd: REPO_ROOT,
       },
-      capabilityKey: deriveCapabilityKey(meshSecret, SERVER),
+      identity: await this.#pki.issue('broker', SERVER),
+      trust: new MeshTrust({ anchors: this.#pki.anchors, revocations: { isRevoked: () => false } }),
       pinStore: new FilePinStore(this.#root),
       allowedCommands: [basename(process.execPath)],
     });
@@ -198,6 +202,8 @@ class BenchCluster {
     const node = await MeshNode.start({
       nc,
       stateDir,
+      signer: await this.#pki.issue('node', name),
+      anchors: this.#pki.anchors,
       policyPaths: [join(this.#root, 'policy.yaml')],
       placement: { name },
     });

@@ -5,11 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { FilePinStore, ToolBroker } from '../src/actors/broker/index.js';
-import { deriveCapabilityKey } from '../src/actors/capability/index.js';
 import { MeshControl, type SessionDescriptor } from '../src/actors/control/index.js';
 import { loadNodeState, MeshNode, nodeStatePaths, sessionTokenIssuer } from '../src/actors/node/index.js';
 import { SERVICE_CONNECTION } from '../src/cli/mesh-connection.js';
+import { KvRevocationList } from '../src/pki/index.js';
 import { loadOrCreatePrivateJwk, publicJwkOf } from '../src/pki/key-store.js';
+import { MeshTrust } from '../src/pki/signer/index.js';
 import { withSessionToken } from '../src/pki/tokens/index.js';
 import {
   generateKeyPair,
@@ -19,6 +20,7 @@ import {
   newSessionId,
   sessionConnectOptions,
 } from '../src/transport/index.js';
+import { benchPki } from './mesh-pki.js';
 import { ECHO_TEXT } from './runner/payload.js';
 import type { RoundTripFigures, RoundTripOptions } from './runner/round-trip.js';
 import { measureRoundTrip } from './runner/round-trip.js';
@@ -58,10 +60,12 @@ const SESSION_TTL_MS = 3_600_000;
  * Subject: the zero-trust call path end to end. An SDK `Client` (the agent) calls `echo.echo` over
  * the NATS MCP transport with its session token; the session actor on an in-process mesh node opens
  * the sealed envelope, verifies the token, runs the statechart's policy decision, mints a call-bound
- * capability and asks the `ToolBroker`, which verifies it (nonce included), checks the pinned schema
- * and calls the echo fixture, a stdio child process; the result is accounted in bytes and sealed
- * back; the node's audit records the call durably before the broker runs it, and its result after.
- * Nothing is switched off.
+ * capability signed with its node certificate (Ed25519) and asks the `ToolBroker`, which checks the
+ * node certificate (chain cached, expiry and the KV revocation list on every call), the signature and
+ * the capability (nonce included), checks the pinned schema and calls the echo fixture, a stdio child
+ * process; the broker signs its answer with its own certificate and the session verifies it the same
+ * way; the result is accounted in bytes and sealed back; the node's audit records the call durably
+ * before the broker runs it, and its result after. Nothing is switched off.
  */
 export async function benchMeshCall(options: MeshCallOptions): Promise<RoundTripFigures> {
   const mesh = await startBenchMesh(options.url);
@@ -97,15 +101,19 @@ export async function startBenchMesh(url: string, { audit = true } = {}): Promis
     teardown.push(() => rm(dir, { recursive: true, force: true }));
     const policyPath = join(dir, 'policy.yaml');
     await writeFile(policyPath, POLICY);
-    const { meshSecret, tokenKey } = await loadNodeState(dir);
+    const { tokenKey } = await loadNodeState(dir);
+    const pki = await benchPki();
     const connection = async (extra: object = {}): Promise<NatsConnection> => {
       const nc = await connect({ servers: url, ...extra });
       teardown.push(() => nc.close());
       return nc;
     };
 
+    const brokerNc = await connection(SERVICE_CONNECTION);
+    const revocations = await KvRevocationList.open(brokerNc);
+    teardown.push(() => revocations.close());
     const broker = new ToolBroker({
-      connection: await connection(SERVICE_CONNECTION),
+      connection: brokerNc,
       server: SERVER,
       upstream: {
         kind: 'stdio',
@@ -113,7 +121,8 @@ export async function startBenchMesh(url: string, { audit = true } = {}): Promis
         args: ['--import', 'tsx', '--input-type=module', '--eval', ECHO_SERVER_MAIN, ECHO_SERVER],
         cwd: REPO_ROOT,
       },
-      capabilityKey: deriveCapabilityKey(meshSecret, SERVER),
+      identity: await pki.issue('broker', SERVER),
+      trust: new MeshTrust({ anchors: pki.anchors, revocations }),
       pinStore: new FilePinStore(dir),
       allowedCommands: [basename(process.execPath)],
     });
@@ -124,6 +133,8 @@ export async function startBenchMesh(url: string, { audit = true } = {}): Promis
     const node = await MeshNode.start({
       nc: await connection(SERVICE_CONNECTION),
       stateDir: dir,
+      signer: await pki.issue('node', 'bench-node'),
+      anchors: pki.anchors,
       policyPaths: [policyPath],
       ...(audit ? {} : { audit: false as const }),
     });

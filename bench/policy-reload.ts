@@ -5,6 +5,7 @@ import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { MeshNode } from '../src/actors/node/index.js';
 import { openPolicyBucket, pushPolicy } from '../src/policy/distribution/index.js';
+import { benchPki } from './mesh-pki.js';
 import { percentile } from './runner/index.js';
 
 export interface PolicyReloadOptions {
@@ -45,11 +46,14 @@ export async function benchPolicyReload(options: PolicyReloadOptions): Promise<R
     const kv = await openPolicyBucket(operator);
     await pushPolicy(kv, policy(-WARM_UP), { pushedBy: 'bench' });
     let applied: (() => void)[] = [];
+    const pki = await benchPki();
     for (let i = 0; i < NODES; i++) {
       nodes.push(
         await MeshNode.start({
           nc: await conn(),
           stateDir: join(dir, `node-${i}`),
+          signer: await pki.issue('node', `node-${i}`),
+          anchors: pki.anchors,
           audit: false,
           log: (line) => {
             if (line.includes(') applied to ')) applied.shift()?.();

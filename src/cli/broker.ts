@@ -1,16 +1,18 @@
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { type BrokerCatalogue, FilePinStore, ToolBroker, type Upstream } from '../actors/broker/index.js';
-import { deriveCapabilityKey } from '../actors/capability/index.js';
 import { MeshControl, serveBrokerControl } from '../actors/control/index.js';
-import { loadNodeState } from '../actors/node/index.js';
+import { KvRevocationList, LeafKind } from '../pki/index.js';
+import { brokerInboxPrefix } from '../pki/nats-auth/index.js';
+import { MeshTrust } from '../pki/signer/index.js';
 import { untilSignal } from './child.js';
 import { connectToMesh, type MeshConnectionFlags, resolveMesh, withMeshFlags } from './mesh-connection.js';
+import { type IdentityFlags, loadIdentity, withIdentityFlags } from './mesh-identity.js';
 import { renewOwnLeaf, type TlsFlags, tlsFilesOf, withTlsFlags } from './mesh-tls.js';
 import { createOutput } from './output.js';
 import { withTelemetry } from './telemetry.js';
 
-interface RunFlags extends MeshConnectionFlags, TlsFlags {
+interface RunFlags extends MeshConnectionFlags, TlsFlags, IdentityFlags {
   server: string;
   url?: string;
   allowCommand: string[];
@@ -32,7 +34,7 @@ export function registerBrokerCommands(program: Command): void {
     .command('broker')
     .description('Run tool brokers in front of MCP servers, and review or approve what they serve.');
 
-  withTlsFlags(withMeshFlags(broker.command('run')))
+  withIdentityFlags(withTlsFlags(withMeshFlags(broker.command('run'))), LeafKind.Broker, '<server>')
     .description('Front one MCP server (stdio command after --, or --url) and serve its tools to the mesh.')
     .requiredOption('--server <name>', 'server name: tools appear to sessions as <name>.<tool>')
     .option('--url <url>', 'Streamable HTTP URL of the MCP server (instead of a stdio command)')
@@ -46,8 +48,10 @@ export function registerBrokerCommands(program: Command): void {
     .argument('[command...]', 'stdio server command and arguments, after --; spawned without a shell')
     .addHelpText(
       'after',
-      '\nThe broker derives its capability key from the local mesh state (--dir). A server is quarantined\n' +
-        "until its tool definitions are approved ('trustmesh broker approve <server>').\n" +
+      '\nThe broker signs its answers with its broker certificate (--cert/--key, issued for --server) and\n' +
+        'accepts only capabilities signed by node certificates chaining to the mesh CA in --pki, checked\n' +
+        'against the revocation list in NATS. A server is quarantined until its tool definitions are\n' +
+        "approved ('trustmesh broker approve <server>').\n" +
         'Example:\n  trustmesh broker run --server filesystem --allow-command npx -- npx -y @modelcontextprotocol/server-filesystem /srv/repo',
     )
     .action((command: string[], flags: RunFlags) =>
@@ -108,19 +112,32 @@ async function runBroker(command: string[], flags: RunFlags): Promise<void> {
   const upstream: Upstream = flags.url
     ? { kind: 'http', url: flags.url }
     : { kind: 'stdio', command: program ?? '', args };
+  // Before connecting: a broker without its certificate could answer no call.
+  const { identity, anchors } = await loadIdentity(flags, LeafKind.Broker, flags.server);
   const resolved = await resolveMesh(flags);
   const tls = tlsFilesOf(flags);
   const mesh = { ...resolved, ...(flags.creds ? { creds: flags.creds } : {}), ...(tls ? { tls } : {}) };
-  const nc = await connectToMesh(mesh, `trustmesh-broker-${flags.server}-${process.pid}`, { service: true });
-  const renewer = await renewOwnLeaf(flags, (line) => process.stderr.write(`${line}\n`));
+  // Its own inbox prefix: a broker user may receive replies (revocation list lookups) only there.
+  const nc = await connectToMesh(mesh, `trustmesh-broker-${flags.server}-${process.pid}`, {
+    service: true,
+    inboxPrefix: brokerInboxPrefix(flags.server),
+  });
+  // The leaf it connects with is the one it signs with: after each renewal, answers use the successor.
+  const renewer = await renewOwnLeaf(
+    flags,
+    (line) => process.stderr.write(`${line}\n`),
+    () => identity.reload(),
+  );
+  let revocations: KvRevocationList | undefined;
   try {
-    const { meshSecret } = await loadNodeState(flags.dir);
+    revocations = await KvRevocationList.open(nc);
     const broker = new ToolBroker({
       connection: nc,
       server: flags.server,
       prefix: mesh.prefix,
       upstream,
-      capabilityKey: deriveCapabilityKey(meshSecret, flags.server),
+      identity,
+      trust: new MeshTrust({ anchors, revocations }),
       pinStore: new FilePinStore(join(flags.dir, 'pins')),
       allowedCommands: flags.allowCommand.map((name) => basename(name)),
     });
@@ -137,6 +154,7 @@ async function runBroker(command: string[], flags: RunFlags): Promise<void> {
     await broker.drain();
   } finally {
     renewer?.stop();
+    await revocations?.close();
     if (!nc.isClosed()) await nc.drain();
   }
 }

@@ -116,13 +116,22 @@ export const SERVICE_CONNECTION = { maxReconnectAttempts: -1, noAsyncTraces: tru
 export async function connectToMesh(
   mesh: MeshInfo,
   name: string,
-  { service = false }: { service?: boolean } = {},
+  { service = false, inboxPrefix }: { service?: boolean; inboxPrefix?: string } = {},
 ): Promise<NatsConnection> {
   const auth = await credsOptions(mesh.creds);
   const lifetime = service ? SERVICE_CONNECTION : { maxReconnectAttempts: 0 };
   const tls = mesh.tls ? { tls: natsClientTlsFiles(mesh.tls) } : {};
+  const inbox = inboxPrefix === undefined ? {} : { inboxPrefix };
   try {
-    return await connect({ servers: mesh.natsUrl, name, timeout: 5_000, ...lifetime, ...auth, ...tls });
+    return await connect({
+      servers: mesh.natsUrl,
+      name,
+      timeout: 5_000,
+      ...lifetime,
+      ...auth,
+      ...tls,
+      ...inbox,
+    });
   } catch (cause) {
     throw new MeshNotFoundError(
       `cannot reach the mesh at ${mesh.natsUrl} (${(cause as Error).message}). ` +

@@ -146,18 +146,26 @@ export function tlsFilesOf(flags: TlsFlags): ClientTlsFiles | undefined {
   return { certFile: flags.tlsCert, keyFile: flags.tlsKey, caFile: flags.tlsCa };
 }
 
-/** Starts renewing the process's leaf when --tls-renew-from says where the CA is; logs serials, never keys. */
+/**
+ * Starts renewing the process's leaf when --tls-renew-from says where the CA is; logs serials, never
+ * keys. `afterRenewal` runs once the successor's files are in place (the signer reloads them).
+ */
 export async function renewOwnLeaf(
   flags: TlsFlags,
   log: (line: string) => void,
+  afterRenewal?: () => Promise<void>,
 ): Promise<CertificateRenewer | undefined> {
   const files = tlsFilesOf(flags);
   if (!files || flags.tlsRenewFrom === undefined) return undefined;
   const renewer = await startLeafRenewal({
     pkiDir: flags.tlsRenewFrom,
     files,
-    onRenewed: (next) =>
-      log(`renewed TLS certificate ${next.subject}: serial ${next.serial}, valid until ${next.notAfter}`),
+    onRenewed: (next) => {
+      log(`renewed TLS certificate ${next.subject}: serial ${next.serial}, valid until ${next.notAfter}`);
+      afterRenewal?.().catch((err: unknown) =>
+        log(`reloading the renewed certificate failed: ${(err as Error).message}`),
+      );
+    },
     onError: (err) =>
       log(
         `TLS certificate renewal failed (${(err as Error).message}); retrying while the current one is valid`,

@@ -3,18 +3,19 @@ import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/trans
 import { type Command, InvalidArgumentError } from 'commander';
 import { parseMonitorConfig } from '../actors/monitor/index.js';
 import { MeshNode } from '../actors/node/index.js';
+import { LeafKind } from '../pki/index.js';
 import { natsClientTlsFiles } from '../pki/tls/index.js';
 import { DEFAULT_PREFIX } from '../transport/index.js';
 import { type ApproverFlags, approverOptions, withApproverFlags } from './approver-flags.js';
 import { untilSignal } from './child.js';
 import { credsOptions, localNatsAuthority, SERVICE_CONNECTION } from './mesh-connection.js';
-import { renewOwnLeaf, type TlsFlags, tlsFilesOf, withTlsFlags } from './mesh-tls.js';
+import { type IdentityFlags, loadIdentity, withIdentityFlags } from './mesh-identity.js';
+import { LOCAL_NAME, renewOwnLeaf, type TlsFlags, tlsFilesOf, withTlsFlags } from './mesh-tls.js';
 import { DEFAULT_STATE_DIR } from './state-dir.js';
 import { withTelemetry } from './telemetry.js';
 
-interface NodeOptions extends TlsFlags, ApproverFlags {
+interface NodeOptions extends TlsFlags, ApproverFlags, IdentityFlags {
   nats: string;
-  dir: string;
   prefix: string;
   policy?: string[];
   approvalTimeout?: number;
@@ -50,7 +51,7 @@ function parseMs(value: string): number {
 }
 
 export function registerNodeCommand(program: Command): void {
-  withApproverFlags(withTlsFlags(program.command('node')))
+  withIdentityFlags(withApproverFlags(withTlsFlags(program.command('node'))), LeafKind.Node, LOCAL_NAME)
     .description(
       'Run a mesh node: host the sessions registered in NATS (KV trustmesh_sessions) and answer the control plane until stopped.',
     )
@@ -108,6 +109,8 @@ export function registerNodeCommand(program: Command): void {
         'Policy comes from the KV bucket trustmesh_policy and is reloaded on every push (trustmesh policy push).\n' +
         'A call runs only once its audit record is durable; if the audit log cannot be written, calls are refused.\n' +
         'Without --approver-issuer and --approver-audience the node refuses every approval and denial.\n' +
+        'It signs capabilities with its node certificate (--cert/--key) and trusts brokers whose certificates\n' +
+        'chain to the mesh CA in --pki.\n' +
         'Example:\n  trustmesh node --nats nats://127.0.0.1:4222 --dir .trustmesh --policy policy/ --audit-drop content\n' +
         '  trustmesh audit tail --dir .trustmesh/audit --follow',
     )
@@ -116,6 +119,8 @@ export function registerNodeCommand(program: Command): void {
 
 async function runNode(options: NodeOptions): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  // Before connecting: a node without its certificate could sign no capability.
+  const { identity, anchors } = await loadIdentity(options, LeafKind.Node, LOCAL_NAME);
   const tlsFiles = tlsFilesOf(options);
   const tls = tlsFiles ? { tls: natsClientTlsFiles(tlsFiles) } : {};
   const approvers = approverOptions(options);
@@ -126,7 +131,8 @@ async function runNode(options: NodeOptions): Promise<void> {
     ...(await credsOptions(options.creds)),
     ...tls,
   });
-  const renewer = await renewOwnLeaf(options, log);
+  // The leaf it connects with is the one it signs with: after each renewal, capabilities use the successor.
+  const renewer = await renewOwnLeaf(options, log, () => identity.reload());
   // In operator mode the node revokes a suspended or killed session's NATS user itself.
   const authority = await localNatsAuthority(options.dir);
   let pusher: NatsConnection | undefined;
@@ -147,6 +153,8 @@ async function runNode(options: NodeOptions): Promise<void> {
       ...(authority && claims ? { revokeNatsUser: (key: string) => authority.revokeUser(key, claims) } : {}),
       nc,
       stateDir: options.dir,
+      signer: identity,
+      anchors,
       policyPaths: options.policy ?? [],
       prefix: options.prefix,
       log,

@@ -36,6 +36,8 @@ interface ClientIdentity {
   user: IssuedUser;
   kind: LeafKind;
   name: string;
+  /** The name its certificate is issued under (a broker's is its server's). @default name */
+  leafName?: string;
   /** Where its creds go, relative to its directory. @default `<name>.creds` */
   creds?: string;
   /** Where its certificate, key and the mesh root go, relative to its directory. @default client.crt, client.key, ../ca.crt */
@@ -94,7 +96,12 @@ export async function renderDeployment(options: DeployOptions): Promise<Rendered
   for (const server of o.brokers) {
     const user = authority.issueBrokerUser({ server, prefix: o.prefix, expiresAt });
     envFiles.push(
-      await writeClient(o, { user, kind: LeafKind.Broker, name: `broker-${server}` }, url(first), issue),
+      await writeClient(
+        o,
+        { user, kind: LeafKind.Broker, name: `broker-${server}`, leafName: server },
+        url(first),
+        issue,
+      ),
     );
   }
   const operator = authority.issueNodeUser({ nodeId: 'operator', prefix: o.prefix, expiresAt });
@@ -132,7 +139,7 @@ async function writeClient(
   const tls = identity.tls ?? { certFile: 'client.crt', keyFile: 'client.key', caFile: join('..', 'ca.crt') };
   const dir = join(o.out, name);
   const onHost = join(o.root, name);
-  const leaf = await issue(kind, name);
+  const leaf = await issue(kind, identity.leafName ?? name);
   await writeFileAtomically(join(dir, tls.keyFile), leaf.keyPem, true);
   await writeFileAtomically(join(dir, tls.certFile), leaf.chainPem, false);
   if (identity.tls) await cp(join(o.out, 'ca.crt'), join(dir, tls.caFile));

@@ -276,10 +276,11 @@ export class ToolBroker {
   }
 
   #callContext(): CallContext {
-    const { server, capabilityKey, clock, callTimeoutMs, maxResponseBytes, connection } = this.#options;
+    const { server, identity, trust, clock, callTimeoutMs, maxResponseBytes, connection } = this.#options;
     return {
       server,
-      capabilityKey,
+      identity,
+      trust,
       clock,
       callTimeoutMs,
       nonces: this.#nonces,

@@ -1,30 +1,23 @@
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { JsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import type { Clock } from '../../clock.js';
+import { type MeshIdentity, type MeshTrust, SignerError } from '../../pki/signer/index.js';
 import { markActiveFailed, traceUpstreamCall } from '../../telemetry/index.js';
-import {
-  CapabilityError,
-  type CapabilityKey,
-  CapabilityMethod,
-  type NonceCache,
-  verifyCapability,
-} from '../capability/index.js';
+import { CapabilityError, CapabilityMethod, type NonceCache, verifyCapability } from '../capability/index.js';
 import { BrokerError, BrokerErrorCode } from './errors.js';
 import { type ListMethod, listUpstream } from './lists.js';
 import { stripInvisible } from './sanitise.js';
+import { sealBrokerResponse } from './signed-response.js';
 import type { UpstreamConnection } from './upstream.js';
-import {
-  type BrokerResponse,
-  type CallTarget,
-  callTarget,
-  decodeBrokerRequest,
-  encodeBrokerResponse,
-} from './wire.js';
+import { type BrokerResponse, type CallTarget, callTarget, decodeBrokerRequest } from './wire.js';
 
 /** What serving one call needs from the broker. */
 export interface CallContext {
   readonly server: string;
-  readonly capabilityKey: CapabilityKey;
+  /** The broker's certificate and key: every answer is signed with it. */
+  readonly identity: MeshIdentity;
+  /** Checks the node certificate that signed each capability. */
+  readonly trust: MeshTrust;
   readonly nonces: NonceCache;
   readonly clock: Clock;
   readonly callTimeoutMs: number;
@@ -43,16 +36,17 @@ export interface CallContext {
 const MAX_UPSTREAM_MESSAGE = 500;
 
 /**
- * Serves one broker request end to end and always answers: the result, or `{ error: { code, message } }`.
- * The capability is verified before anything reaches the server. This is the one entry point for a
- * call, so the sealed envelope channel can wrap it as it is.
+ * Serves one broker request end to end and always answers, signed and bound to `data`: the result, or
+ * `{ error: { code, message } }`. The capability (its node signature first) is verified before anything
+ * reaches the server. This is the one entry point for a call.
  */
 export async function serveCall(context: CallContext, data: Uint8Array): Promise<Uint8Array> {
   try {
     const request = decodeBrokerRequest(data);
     const target = callTarget(context.server, request);
-    verifyCapability(request.capability, context.capabilityKey, {
+    await verifyCapability(request.capability, {
       server: context.server,
+      trust: context.trust,
       method: target.method,
       tool: target.tool,
       args: target.args,
@@ -63,7 +57,7 @@ export async function serveCall(context: CallContext, data: Uint8Array): Promise
     const connection = context.admit();
     if (target.method === CapabilityMethod.ToolsCall) checkArguments(context, target);
     const result = await callUpstream(context, connection, target);
-    const encoded = encodeBrokerResponse({ result });
+    const encoded = sealBrokerResponse(context.identity, data, { result });
     const limit = context.responseLimit();
     if (encoded.byteLength > limit.bytes) {
       throw new BrokerError(
@@ -73,7 +67,7 @@ export async function serveCall(context: CallContext, data: Uint8Array): Promise
     }
     return encoded;
   } catch (err) {
-    return encodeBrokerResponse(refusal(err));
+    return sealBrokerResponse(context.identity, data, refusal(err));
   }
 }
 
@@ -155,7 +149,7 @@ function upstreamText(text: string): string {
 }
 
 function refusal(err: unknown): BrokerResponse {
-  if (err instanceof BrokerError || err instanceof CapabilityError) {
+  if (err instanceof BrokerError || err instanceof CapabilityError || err instanceof SignerError) {
     markActiveFailed(err.code, err.message);
     return { error: { code: err.code, message: err.message } };
   }

@@ -16,6 +16,7 @@ export {
 export type { PinRecord, PinStore } from './pin-store.js';
 export { FilePinStore } from './pin-store.js';
 export { sanitiseDescription, stripInvisible } from './sanitise.js';
+export { openBrokerResponse, sealBrokerResponse } from './signed-response.js';
 export type {
   BrokerCatalogue,
   BrokerRequest,
@@ -28,7 +29,6 @@ export type {
 export {
   brokerSubjects,
   callTarget,
-  decodeBrokerResponse,
   decodeCatalogue,
   encodeBrokerRequest,
 } from './wire.js';

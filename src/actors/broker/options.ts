@@ -3,8 +3,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { RetryOptions } from '../../../statecharts/index.js';
 import type { Clock } from '../../clock.js';
 import { systemClock } from '../../clock.js';
+import type { MeshIdentity, MeshTrust } from '../../pki/signer/index.js';
 import { assertPrefix, DEFAULT_PREFIX } from '../../transport/index.js';
-import { type CapabilityKey, DEFAULT_NONCE_CACHE_ENTRIES, isServerName } from '../capability/index.js';
+import { DEFAULT_NONCE_CACHE_ENTRIES, isServerName } from '../capability/index.js';
 import { BrokerError, BrokerErrorCode } from './errors.js';
 import type { PinStore } from './pin-store.js';
 
@@ -32,8 +33,10 @@ export interface BrokerOptions {
   /** Tools are published as `<server>.<tool>`; one safe subject token. */
   readonly server: string;
   readonly upstream: Upstream;
-  /** This server's capability key (`deriveCapabilityKey(meshSecret, server)`). */
-  readonly capabilityKey: CapabilityKey;
+  /** The broker's certificate (kind broker, named after `server`) and key: it signs every answer. */
+  readonly identity: MeshIdentity;
+  /** Checks the node certificates that sign capabilities (mesh CA, revocation list). */
+  readonly trust: MeshTrust;
   readonly pinStore: PinStore;
   /** Basenames of the commands a stdio upstream may run. @default [] (no stdio server may run) */
   readonly allowedCommands?: readonly string[];
@@ -72,11 +75,13 @@ export function parseBrokerOptions(options: BrokerOptions): ParsedBrokerOptions 
       `The server name ${JSON.stringify(options.server)} is not one safe subject token; name it with 1 to 64 letters, digits, '-' or '_' (no dots: tools are published as <server>.<tool>).`,
     );
   }
-  if (options.capabilityKey.server !== options.server) {
+  const { kind, name } = options.identity ?? {};
+  if (kind !== 'broker' || name !== options.server) {
     invalid(
-      `capabilityKey is for server ${JSON.stringify(options.capabilityKey.server)}, not ${JSON.stringify(options.server)}; derive the key for this server`,
+      `identity is the ${kind} certificate of ${JSON.stringify(name)}; sessions accept answers for ${JSON.stringify(options.server)} only from a broker certificate issued for it (trustmesh pki issue --kind broker --name ${options.server})`,
     );
   }
+  if (!options.trust) invalid('trust is missing; pass a MeshTrust over the mesh CA and revocation list');
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   assertPrefix(prefix);
   const allowedCommands = options.allowedCommands ?? [];

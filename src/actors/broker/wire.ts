@@ -82,7 +82,7 @@ export const LIST_METHODS: ReadonlySet<CapabilityMethod> = new Set([
 ]);
 
 // Plain MessagePack only: no records, bundled strings or extension types.
-const packr = new Packr({
+export const packr = new Packr({
   useRecords: false,
   structuredClone: false,
   bundleStrings: false,
@@ -91,10 +91,6 @@ const packr = new Packr({
 
 export function encodeBrokerRequest(request: BrokerRequest): Uint8Array {
   return Uint8Array.from(packr.pack(request));
-}
-
-export function encodeBrokerResponse(response: BrokerResponse): Uint8Array {
-  return Uint8Array.from(packr.pack(response));
 }
 
 export function decodeBrokerRequest(bytes: Uint8Array): BrokerRequest {
@@ -109,8 +105,8 @@ export function decodeBrokerRequest(bytes: Uint8Array): BrokerRequest {
   return { capability: value.capability, method: value.method as CapabilityMethod, params: value.params };
 }
 
-export function decodeBrokerResponse(bytes: Uint8Array): BrokerResponse {
-  const value = unpack(bytes, BrokerErrorCode.BadResponse);
+/** A decoded response body, checked for shape: `{ result }` or `{ error: { code, message } }`. */
+export function brokerResponseOf(value: unknown): BrokerResponse {
   if (isRecord(value) && isRecord(value.result)) return { result: value.result };
   if (
     isRecord(value) &&
@@ -163,7 +159,7 @@ export function callTarget(server: string, request: Pick<BrokerRequest, 'method'
   return { method, tool, args, upstreamParams: { name: tool, arguments: args } };
 }
 
-function unpack(bytes: Uint8Array, code: BrokerErrorCode): unknown {
+export function unpack(bytes: Uint8Array, code: BrokerErrorCode): unknown {
   try {
     return packr.unpack(bytes);
   } catch (cause) {

@@ -1,11 +1,12 @@
 import { TrustmeshError } from '../../errors.js';
 
-/** Why a capability was refused. Stable strings: the broker returns them and audit records keep them. */
+/**
+ * Why a capability was refused. Stable strings: the broker returns them and audit records keep them.
+ * Who signed it is checked first, with `SignerError` codes (`ERR_SIGNER_*`).
+ */
 export const CapabilityErrorCode = {
   /** Not a capability: wrong shape, wrong field types, truncated or garbage bytes. */
   Malformed: 'ERR_CAPABILITY_MALFORMED',
-  /** The MAC does not verify under this server's capability key. */
-  Signature: 'ERR_CAPABILITY_SIGNATURE',
   /** Past its expiry, or valid for longer than a capability may ever be. */
   Expired: 'ERR_CAPABILITY_EXPIRED',
   /** Minted for another server, method or tool. */
@@ -16,12 +17,12 @@ export const CapabilityErrorCode = {
   Replay: 'ERR_CAPABILITY_REPLAY',
   /** The nonce cache holds as many live capabilities as it may; nothing is accepted until some expire. */
   NonceCacheFull: 'ERR_CAPABILITY_NONCE_CACHE_FULL',
-  /** Key material or options that cannot be used (short secret, bad server name, bad lifetime). */
+  /** Fields or options that cannot be used (empty fields, bad server name, bad lifetime, a signer that is no node). */
   InvalidOptions: 'ERR_CAPABILITY_OPTIONS',
 } as const;
 export type CapabilityErrorCode = (typeof CapabilityErrorCode)[keyof typeof CapabilityErrorCode];
 
-/** The only error minting and verifying capabilities throw. */
+/** What minting and verifying capabilities throw, besides `SignerError` for the signature. */
 export class CapabilityError extends TrustmeshError {
   declare readonly code: CapabilityErrorCode;
 

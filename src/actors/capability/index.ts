@@ -1,15 +1,9 @@
 export { CapabilityError, CapabilityErrorCode } from './errors.js';
-export type { CapabilityKey } from './key.js';
-export {
-  deriveCapabilityKey,
-  importCapabilityKey,
-  isServerName,
-  MIN_MESH_CAPABILITY_SECRET_BYTES,
-} from './key.js';
 export type { MintFields } from './mint.js';
 export { mintCapability } from './mint.js';
 export type { NonceCacheOptions } from './nonce-cache.js';
 export { DEFAULT_NONCE_CACHE_ENTRIES, NonceCache } from './nonce-cache.js';
+export { isServerName } from './server-name.js';
 export type { Capability } from './types.js';
 export {
   CapabilityMethod,
@@ -17,6 +11,6 @@ export {
   MAX_CAPABILITY_BYTES,
   MAX_CAPABILITY_LIFETIME_MS,
 } from './types.js';
-export type { VerifyCapabilityOptions } from './verify.js';
+export type { VerifiedCapability, VerifyCapabilityOptions } from './verify.js';
 export { verifyCapability } from './verify.js';
 export { argsDigest } from './wire.js';

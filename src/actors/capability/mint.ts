@@ -1,8 +1,9 @@
 import { randomFillSync } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import { systemClock } from '../../clock.js';
+import type { MeshIdentity } from '../../pki/signer/index.js';
 import { CapabilityError, CapabilityErrorCode } from './errors.js';
-import type { CapabilityKey } from './key.js';
+import { isServerName } from './server-name.js';
 import {
   type Capability,
   CapabilityMethod,
@@ -11,9 +12,11 @@ import {
 } from './types.js';
 import { argsDigest, encodeCapability } from './wire.js';
 
-/** What the session actor decided; the server comes from the key, the nonce and expiry are minted here. */
+/** What the session actor decided; the nonce and expiry are minted here. */
 export interface MintFields {
   readonly sid: string;
+  /** The server whose broker may spend it. */
+  readonly server: string;
   /** @default 'tools/call' */
   readonly method?: CapabilityMethod;
   /** Tool or prompt name without the `server.` prefix, or the resource URI. */
@@ -26,9 +29,9 @@ export interface MintFields {
   readonly ttlMs?: number;
 }
 
-/** A capability for exactly one call, MACed with `key` (HMAC-SHA256). */
+/** A capability for exactly one call, signed by the node certificate `signer`. */
 export function mintCapability(
-  key: CapabilityKey,
+  signer: MeshIdentity,
   fields: MintFields,
   clock: Clock = systemClock,
 ): Uint8Array {
@@ -36,6 +39,8 @@ export function mintCapability(
   if (!(Number.isSafeInteger(ttlMs) && ttlMs > 0 && ttlMs <= MAX_CAPABILITY_LIFETIME_MS)) {
     throw invalid(`ttlMs is ${ttlMs}; use an integer from 1 to ${MAX_CAPABILITY_LIFETIME_MS}`);
   }
+  if (!isServerName(fields.server))
+    invalid(`server ${JSON.stringify(fields.server)} is not one safe subject token`);
   for (const name of ['sid', 'tool', 'policyVersion', 'callId'] as const) {
     if (typeof fields[name] !== 'string' || fields[name].length === 0) invalid(`${name} is empty`);
   }
@@ -47,7 +52,7 @@ export function mintCapability(
   }
   const capability: Capability = {
     sid: fields.sid,
-    server: key.server,
+    server: fields.server,
     method: fields.method ?? CapabilityMethod.ToolsCall,
     tool: fields.tool,
     argsDigest: digest.toString('hex'),
@@ -56,7 +61,7 @@ export function mintCapability(
     nonce: nonce(),
     callId: fields.callId,
   };
-  return encodeCapability(key, capability);
+  return encodeCapability(signer, capability);
 }
 
 function invalid(problem: string): never {

@@ -1,11 +1,16 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import { systemClock } from '../../clock.js';
+import { decodeSignedFrame, type MeshTrust, SignedPurpose, type SignerName } from '../../pki/signer/index.js';
 import { CapabilityError, CapabilityErrorCode } from './errors.js';
-import type { CapabilityKey } from './key.js';
 import type { NonceCache } from './nonce-cache.js';
-import { type Capability, CapabilityMethod, MAX_CAPABILITY_LIFETIME_MS } from './types.js';
-import { argsDigest, decodeCapability } from './wire.js';
+import {
+  type Capability,
+  CapabilityMethod,
+  MAX_CAPABILITY_BYTES,
+  MAX_CAPABILITY_LIFETIME_MS,
+} from './types.js';
+import { argsDigest, decodeCapabilityPayload, malformed } from './wire.js';
 
 /** The call the capability must match, and the verifier's state. */
 export interface VerifyCapabilityOptions {
@@ -16,25 +21,40 @@ export interface VerifyCapabilityOptions {
   readonly tool: string;
   /** The arguments the call carries. */
   readonly args: unknown;
+  /** Checks the minting node's certificate and signature. */
+  readonly trust: MeshTrust;
   /** @default systemClock */
   readonly clock?: Clock;
   /** Where used nonces are remembered; one per verifier. */
   readonly nonces: NonceCache;
 }
 
+/** An accepted capability and the node that minted it. */
+export interface VerifiedCapability {
+  readonly capability: Capability;
+  readonly signer: SignerName;
+}
+
 /**
- * Returns the capability if it authorises exactly this call, now, for the first time. Throws only
- * `CapabilityError` (malformed, signature, wrong tool, expired, args mismatch, replay), whatever the
- * bytes. The nonce is recorded last, so a refused call does not use up its capability.
+ * Resolves to the capability if a mesh node signed it and it authorises exactly this call, now, for
+ * the first time. Rejects only with `SignerError` (untrusted, expired, revoked, wrong kind, signature)
+ * or `CapabilityError` (malformed, wrong tool, expired, args mismatch, replay), whatever the bytes.
+ * The nonce is recorded last, so a refused call does not use up its capability.
  */
-export function verifyCapability(
+export async function verifyCapability(
   bytes: unknown,
-  key: CapabilityKey,
   options: VerifyCapabilityOptions,
-): Capability {
-  const capability = decodeCapability(bytes, key);
+): Promise<VerifiedCapability> {
+  if (!(bytes instanceof Uint8Array) || bytes.byteLength === 0 || bytes.byteLength > MAX_CAPABILITY_BYTES) {
+    throw malformed(`expected 1 to ${MAX_CAPABILITY_BYTES} bytes`);
+  }
+  const frame = decodeSignedFrame(bytes);
+  if (frame === undefined)
+    throw malformed('it is not a signed frame [payload, fingerprint, signature, certificate]');
+  const signer = await options.trust.verify(frame, SignedPurpose.Capability, { kind: 'node' });
+  const capability = decodeCapabilityPayload(frame.payload);
   const method = options.method ?? CapabilityMethod.ToolsCall;
-  if (capability.server !== options.server || key.server !== options.server) {
+  if (capability.server !== options.server) {
     throw wrongTool(
       `server ${JSON.stringify(capability.server)}`,
       `server ${JSON.stringify(options.server)}`,
@@ -66,7 +86,7 @@ export function verifyCapability(
     );
   }
   options.nonces.use(capability.nonce, capability.exp, now);
-  return capability;
+  return { capability, signer };
 }
 
 function digestMatches(expectedHex: string, args: unknown): boolean {

@@ -2,6 +2,7 @@ import type { KV, KvWatchEntry } from '@nats-io/kv';
 import type { Msg, QueuedIterator, Subscription } from '@nats-io/transport-node';
 import { ApproverVerifier } from '../../pki/approvers/index.js';
 import { KvRevocationList, RevocationKind } from '../../pki/revocation/index.js';
+import { MeshTrust } from '../../pki/signer/index.js';
 import type { SessionTokenVerifier } from '../../pki/tokens/index.js';
 import { PolicyFeed } from '../../policy/distribution/index.js';
 import { type PolicyBundle, readPolicyFiles } from '../../policy/index.js';
@@ -46,6 +47,8 @@ export class MeshNode {
   readonly #sessionUsers: KV;
   readonly #tokens: SessionTokenVerifier;
   readonly #approvers: ApproverVerifier | undefined;
+  /** Shared by every hosted session: each broker certificate's chain is verified once per node. */
+  readonly #trust: MeshTrust;
   /** Revoked here and not yet back from the bucket: refused from the very next call on. */
   readonly #revokedTokens = new Set<string>();
   #region!: SessionRegion;
@@ -119,6 +122,7 @@ export class MeshNode {
       (jti) => this.#revokedTokens.has(jti) || revocations.isRevoked(jti),
       options.clock,
     );
+    this.#trust = new MeshTrust({ anchors: options.anchors, revocations, clock: options.clock });
     this.#subjects = controlSubjects(options.prefix);
     this.#behaviour = new BehaviourModel(options.monitor);
     this.#approvers =
@@ -307,7 +311,8 @@ export class MeshNode {
         descriptor,
         identity: this.#state.identity,
         policy,
-        meshSecret: this.#state.meshSecret,
+        signer: this.#options.signer,
+        trust: this.#trust,
         tokens: this.#tokens,
         behaviour: this.#behaviour,
         approvals: this.#buckets.approvals,

@@ -2,6 +2,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { type Clock, systemClock } from '../../clock.js';
 import { TrustmeshError } from '../../errors.js';
 import type { ApproverVerifierOptions } from '../../pki/approvers/index.js';
+import type { TrustAnchors } from '../../pki/certs/index.js';
+import type { MeshIdentity } from '../../pki/signer/index.js';
 import type { ResourceResolver } from '../../policy/index.js';
 import { assertPrefix, DEFAULT_PREFIX } from '../../transport/index.js';
 import type { BehaviourModelInput } from '../monitor/index.js';
@@ -28,8 +30,12 @@ export type SessionDefaults = Pick<
 export interface MeshNodeOptions {
   /** The node's NATS connection (JetStream enabled on the server); the caller owns it. */
   nc: NatsConnection;
-  /** Holds `keys/mesh-node.jwk` and `keys/capability.secret` (both created, 0600, when missing). */
+  /** Holds `keys/mesh-node.jwk` and `keys/session-token.jwk` (both created, 0600, when missing). */
   stateDir: string;
+  /** The node's certificate (kind node) and key from the mesh PKI: it signs every capability. */
+  signer: MeshIdentity;
+  /** The mesh root and intermediates that broker certificates must chain to. */
+  anchors: TrustAnchors;
   /**
    * Policy files or directories that seed the mesh policy bucket (`trustmesh_policy`) when it holds
    * no bundle yet; once it does, the bucket wins (see docs/decisions/0016-policy-distribution.md).
@@ -87,6 +93,13 @@ export function parseNodeOptions(options: MeshNodeOptions): ParsedNodeOptions {
   if (typeof options.stateDir !== 'string' || options.stateDir === '') {
     throw new NodeOptionsError('stateDir is missing; pass the directory that holds the node keys.');
   }
+  if (options.signer?.kind !== 'node') {
+    throw new NodeOptionsError(
+      'signer is not a node certificate; issue one with trustmesh pki issue --kind node and load it with loadMeshIdentity.',
+    );
+  }
+  if (!options.anchors?.root)
+    throw new NodeOptionsError('anchors is missing; pass the mesh CA certificates.');
   if (options.policyPaths !== undefined && !Array.isArray(options.policyPaths)) {
     throw new NodeOptionsError('policyPaths must be an array of policy files or directories.');
   }
@@ -95,6 +108,8 @@ export function parseNodeOptions(options: MeshNodeOptions): ParsedNodeOptions {
   return {
     nc: options.nc,
     stateDir: options.stateDir,
+    signer: options.signer,
+    anchors: options.anchors,
     policyPaths: options.policyPaths ?? [],
     prefix,
     clock: options.clock ?? systemClock,

@@ -1,12 +1,15 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { TrustmeshError } from '../../errors.js';
+import type { MeshTrust } from '../../pki/signer/index.js';
 import { natsTraceHeaders } from '../../telemetry/index.js';
 import {
   type BrokerRequest,
+  type BrokerResponse,
   brokerSubjects,
-  decodeBrokerResponse,
   decodeCatalogue,
   encodeBrokerRequest,
+  openBrokerResponse,
 } from '../broker/index.js';
 
 /** A call the broker refused or could not run; `code` is the broker's stable code. */
@@ -30,11 +33,13 @@ export class BrokerClient {
   readonly #nc: NatsConnection;
   readonly #prefix: string;
   readonly #timeoutMs: number;
+  readonly #trust: MeshTrust;
 
-  constructor(nc: NatsConnection, prefix: string, timeoutMs: number) {
+  constructor(nc: NatsConnection, prefix: string, timeoutMs: number, trust: MeshTrust) {
     this.#nc = nc;
     this.#prefix = prefix;
     this.#timeoutMs = timeoutMs;
+    this.#trust = trust;
   }
 
   /** The server's pinned, sanitised tools (names qualified `server.tool`); none unless it is ready. */
@@ -44,10 +49,21 @@ export class BrokerClient {
     return catalogue.tools.filter((tool) => tool.name.startsWith(`${server}.`)) as Tool[];
   }
 
-  /** Sends one capability-bound call; resolves with the MCP result or throws `BrokerRefusal`. */
+  /**
+   * Sends one capability-bound call; resolves with the MCP result or throws `BrokerRefusal`, also when
+   * the answer is not signed by the broker certificate of `server` for exactly this request.
+   */
   async call(server: string, request: BrokerRequest): Promise<Record<string, unknown>> {
     const subject = brokerSubjects(this.#prefix, server).call;
-    const answer = decodeBrokerResponse(await this.#request(server, subject, encodeBrokerRequest(request)));
+    const encoded = encodeBrokerRequest(request);
+    const data = await this.#request(server, subject, encoded);
+    let answer: BrokerResponse;
+    try {
+      answer = await openBrokerResponse(data, encoded, this.#trust, server);
+    } catch (err) {
+      if (err instanceof TrustmeshError) throw new BrokerRefusal(err.code, err.message);
+      throw err;
+    }
     if ('error' in answer) throw new BrokerRefusal(answer.error.code, answer.error.message);
     return answer.result as Record<string, unknown>;
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SessionCommand } from '../../../statecharts/index.js';
 import { AuditOutcome } from '../../audit/index.js';
 import type { Clock } from '../../clock.js';
+import type { MeshIdentity } from '../../pki/signer/index.js';
 import {
   type CallHistory,
   type Decision,
@@ -14,13 +15,7 @@ import {
   Verdict,
 } from '../../policy/index.js';
 import { CallTrace, TOOL_ERROR } from '../../telemetry/index.js';
-import {
-  argsDigest,
-  type CapabilityKey,
-  CapabilityMethod,
-  deriveCapabilityKey,
-  mintCapability,
-} from '../capability/index.js';
+import { argsDigest, CapabilityMethod, mintCapability } from '../capability/index.js';
 import type { ObservedCall } from './behaviour.js';
 import { BROKER_UNREACHABLE, type BrokerClient, BrokerRefusal } from './broker-client.js';
 import type { AuditedCall, AuditedVerdict, SessionAuditTrail } from './call-audit.js';
@@ -61,7 +56,8 @@ export interface CallPathDeps {
   readonly policy: () => PolicyBundle;
   readonly usage: { get(): Usage; set(next: Usage): void };
   readonly brokers: BrokerClient;
-  readonly meshSecret: Uint8Array;
+  /** The node's certificate and key: every capability is signed with it. */
+  readonly signer: MeshIdentity;
   readonly capabilityTtlMs: number;
   readonly clock: Clock;
   /** Every decided call is recorded; an allowed one runs only once its record is durable. */
@@ -92,7 +88,6 @@ interface AllowedCall {
  */
 export class CallPath {
   readonly #deps: CallPathDeps;
-  readonly #keys = new Map<string, CapabilityKey>();
   #running = 0;
 
   constructor(deps: CallPathDeps) {
@@ -174,7 +169,7 @@ export class CallPath {
 
   async #run(allowed: AllowedCall): Promise<Record<string, unknown>> {
     const { request, callId, decision } = allowed;
-    const { sid, policy, usage, brokers, clock, capabilityTtlMs, persist } = this.#deps;
+    const { sid, policy, usage, brokers, clock, capabilityTtlMs, persist, signer } = this.#deps;
     if (!FORWARDED.has(request.method)) {
       const why = `brokers forward only ${[...FORWARDED].join(', ')}; ${request.method} has no capability to carry it`;
       this.#recordResult(allowed, AuditOutcome.Error, 0);
@@ -188,9 +183,10 @@ export class CallPath {
     }
     const { args, params } = brokerArgs(policy(), request, decision);
     const capability = mintCapability(
-      this.#key(request.server),
+      signer,
       {
         sid,
+        server: request.server,
         method: request.method as CapabilityMethod,
         tool: request.name,
         args,
@@ -263,15 +259,6 @@ export class CallPath {
   #record(allowed: AllowedCall, outcome: AuditOutcome, bytesOut: number): Promise<void> {
     const latencyMs = this.#deps.clock() - allowed.startedAt;
     return this.#deps.audit.record(allowed.audited, allowed.verdict, { outcome, bytesOut, latencyMs });
-  }
-
-  #key(server: string): CapabilityKey {
-    let key = this.#keys.get(server);
-    if (!key) {
-      key = deriveCapabilityKey(this.#deps.meshSecret, server);
-      this.#keys.set(server, key);
-    }
-    return key;
   }
 }
 

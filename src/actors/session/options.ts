@@ -2,10 +2,11 @@ import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { RiskThresholds, SessionTimeouts } from '../../../statecharts/index.js';
 import { type Clock, systemClock } from '../../clock.js';
+import type { MeshIdentity, MeshTrust } from '../../pki/signer/index.js';
 import type { SessionTokenVerifier } from '../../pki/tokens/index.js';
 import { createFsResolver, type PolicyBundle, type ResourceResolver } from '../../policy/index.js';
 import { DEFAULT_PREFIX, type SigningKey } from '../../transport/index.js';
-import { DEFAULT_CAPABILITY_TTL_MS, MIN_MESH_CAPABILITY_SECRET_BYTES } from '../capability/index.js';
+import { DEFAULT_CAPABILITY_TTL_MS } from '../capability/index.js';
 import type { SessionDescriptor, SessionSummary } from '../control/index.js';
 import { BehaviourModel } from '../monitor/index.js';
 import type { SessionAuditor } from './call-audit.js';
@@ -23,8 +24,10 @@ export interface SessionActorOptions {
   identity: SigningKey;
   /** The current policy; replace it with `setPolicy`. */
   policy: PolicyBundle;
-  /** The mesh capability secret; per-server keys are derived from it. */
-  meshSecret: Uint8Array;
+  /** The node's certificate (kind node) and key: it signs every capability. */
+  signer: MeshIdentity;
+  /** Checks the broker certificates that sign answers; share one per node (its cache is per certificate). */
+  trust: MeshTrust;
   /** Checks the session token every request carries; share one per node (its cache is per token). */
   tokens: SessionTokenVerifier;
   /** The approvals bucket (`trustmesh_approvals`). */
@@ -80,9 +83,12 @@ export interface ParsedSessionOptions
 }
 
 export function parseSessionOptions(options: SessionActorOptions): ParsedSessionOptions {
-  if (options.meshSecret?.byteLength < MIN_MESH_CAPABILITY_SECRET_BYTES) {
-    invalid(`meshSecret must be at least ${MIN_MESH_CAPABILITY_SECRET_BYTES} random bytes`);
+  if (options.signer?.kind !== 'node') {
+    invalid(
+      `signer must be a node certificate, not ${options.signer?.kind ?? 'missing'}; issue one with trustmesh pki issue --kind node`,
+    );
   }
+  if (!options.trust) invalid('trust is missing; pass the MeshTrust of the node');
   if (!options.policy?.purposes) invalid('policy is missing; load one with loadPolicy()');
   if (!options.tokens) invalid('tokens is missing; pass the SessionTokenVerifier of the node');
   if (options.audit === undefined) invalid("audit is missing; pass the node's Auditor");

@@ -102,7 +102,7 @@ export class SessionActor {
       ? { history: snapshot.history, counters: snapshot.counters }
       : { history: {}, counters: { session: { calls: 0, bytesIn: 0, bytesOut: 0, recent: [] }, tools: {} } };
     this.#monitor = sessionMonitor(options.behaviour, descriptor, clock, snapshot?.monitor);
-    this.#brokers = new BrokerClient(options.nc, options.prefix, options.brokerTimeoutMs);
+    this.#brokers = new BrokerClient(options.nc, options.prefix, options.brokerTimeoutMs, options.trust);
     this.#audit = new SessionAuditTrail(
       options.audit,
       descriptor,
@@ -160,7 +160,7 @@ export class SessionActor {
       policy: () => this.#policy,
       usage: { get: () => this.#usage, set: (next) => (this.#usage = next) },
       brokers: this.#brokers,
-      meshSecret: options.meshSecret,
+      signer: options.signer,
       capabilityTtlMs: options.capabilityTtlMs,
       clock,
       audit: this.#audit,

@@ -33,5 +33,5 @@ export {
   parseNatsAuthorityOptions,
 } from './options.js';
 export type { UserPermissions } from './permissions.js';
-export { brokerPermissions, nodePermissions, sessionPermissions } from './permissions.js';
+export { brokerInboxPrefix, brokerPermissions, nodePermissions, sessionPermissions } from './permissions.js';
 export { natsAuthFiles } from './state.js';

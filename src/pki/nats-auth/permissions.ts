@@ -1,4 +1,5 @@
 import { sessionSubjects } from '../../transport/subjects.js';
+import { DEFAULT_REVOCATION_BUCKET } from '../revocation/kv.js';
 import type { NatsPermission, NatsResponsePermission } from './jwt.js';
 
 /** The subject permissions of one NATS user, as its JWT carries them. */
@@ -47,14 +48,46 @@ export function nodePermissions(prefix: string, responseTtlMs: number): UserPerm
 }
 
 /**
+ * Where a broker receives replies to its own requests (the revocation list's JetStream lookups):
+ * connect with `{ inboxPrefix: brokerInboxPrefix(server) }`. Its own prefix, not the mesh's `_INBOX`,
+ * so a broker never sees the answers other brokers send to nodes.
+ */
+export function brokerInboxPrefix(server: string): string {
+  return `_INBOX_broker.${server}`;
+}
+
+/**
+ * Reading the revocation bucket and nothing else of JetStream: look the stream up and follow it with
+ * an ordered consumer (created, flow-controlled and deleted by the watcher). No put, no other stream.
+ */
+function revocationReader(bucket = DEFAULT_REVOCATION_BUCKET): string[] {
+  const stream = `KV_${bucket}`;
+  return [
+    '$JS.API.INFO',
+    `$JS.API.STREAM.INFO.${stream}`,
+    `$JS.API.CONSUMER.CREATE.${stream}`,
+    `$JS.API.CONSUMER.CREATE.${stream}.>`,
+    `$JS.API.CONSUMER.DELETE.${stream}.>`,
+    '$JS.FC.>',
+  ];
+}
+
+/**
  * A tool broker for one MCP server: receives only its own server's calls (in its queue group) and
- * its operator commands (`broker approve`), answers into the callers' inboxes, and announces its
- * own catalogue changes; it can publish nowhere else.
+ * its operator commands (`broker approve`), answers into the callers' inboxes, announces its own
+ * catalogue changes, and reads the revocation list (node certificates are checked on every call);
+ * it can publish nowhere else.
  */
 export function brokerPermissions(prefix: string, server: string): UserPermissions {
   return {
-    pub: { allow: [MESH_INBOX, `${prefix}.tool.${server}.changed`] },
-    sub: { allow: [`${prefix}.tool.${server}.>`, `${prefix}.ctl.broker.${server}.>`] },
+    pub: { allow: [MESH_INBOX, `${prefix}.tool.${server}.changed`, ...revocationReader()] },
+    sub: {
+      allow: [
+        `${prefix}.tool.${server}.>`,
+        `${prefix}.ctl.broker.${server}.>`,
+        `${brokerInboxPrefix(server)}.>`,
+      ],
+    },
   };
 }
 

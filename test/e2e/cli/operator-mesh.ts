@@ -6,12 +6,13 @@ import { createInterface } from 'node:readline';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { FilePinStore, ToolBroker } from '../../../src/actors/broker/index.js';
-import { deriveCapabilityKey } from '../../../src/actors/capability/index.js';
 import { MeshControl } from '../../../src/actors/control/index.js';
-import { loadNodeState } from '../../../src/actors/node/index.js';
 import { stopChild } from '../../../src/cli/child.js';
+import { loadIdentity } from '../../../src/cli/mesh-identity.js';
 import { issueLocalMeshTls } from '../../../src/cli/mesh-tls.js';
+import { LeafKind } from '../../../src/pki/index.js';
 import { readSessionFile } from '../../../src/pki/session-file.js';
+import { MeshTrust } from '../../../src/pki/signer/index.js';
 import { natsClientTls, natsClientTlsFiles, renderNatsTlsBlock } from '../../../src/pki/tls/index.js';
 import { withSessionToken } from '../../../src/pki/tokens/index.js';
 import {
@@ -62,13 +63,15 @@ export async function startOperatorMesh(options: { approvalMs: number }): Promis
   const nats = await startNats({ extraConfig: renderNatsTlsBlock({ ...tls.server, verify: true }) });
   const policy = join(dir, 'policy.yaml');
   await writeFile(policy, POLICY);
-  const { meshSecret } = await loadNodeState(dir);
+  // The broker signs its answers with the leaf it connects with, as `trustmesh broker run` does.
+  const { identity, anchors } = await loadIdentity({ dir }, LeafKind.Broker, 'github');
   const brokerNc = await connect({ servers: nats.url, tls: natsClientTlsFiles(tls.broker) });
   const broker = new ToolBroker({
     connection: brokerNc,
     server: 'github',
     upstream: { kind: 'stdio', ...fixtureCommand('github') },
-    capabilityKey: deriveCapabilityKey(meshSecret, 'github'),
+    identity,
+    trust: new MeshTrust({ anchors, revocations: { isRevoked: () => false } }),
     pinStore: new FilePinStore(dir),
     allowedCommands: [basename(process.execPath)],
   });

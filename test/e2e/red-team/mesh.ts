@@ -6,7 +6,6 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { FilePinStore, ToolBroker, type Upstream } from '../../../src/actors/broker/index.js';
-import { deriveCapabilityKey } from '../../../src/actors/capability/index.js';
 import {
   ApprovalRecordSchema,
   controlSubjects,
@@ -35,6 +34,7 @@ import {
 } from '../../../src/transport/index.js';
 import { type ScriptedServer, serveScripted } from '../../fixtures/mcp/scripted-server.js';
 import type { Step, Workload } from '../../fixtures/workloads/workload.js';
+import { createTestPki } from '../../support/mesh-pki.js';
 import { startNats } from '../../support/nats-harness.js';
 import { startOidcProvider } from '../../support/oidc-provider.js';
 import { POLICY, SCRIPTED_TOOLS } from './policy.js';
@@ -89,7 +89,11 @@ export async function startRedTeamMesh(baselines?: BaselineSet): Promise<RedTeam
   const clock = () => now;
   const nats = await startNats();
   await writeFile(join(dir, 'policy.yaml'), POLICY.replace('ROOT', workspace));
-  const { meshSecret, tokenKey } = await loadNodeState(dir);
+  const { tokenKey } = await loadNodeState(dir);
+  // Certificates outlive anything the controlled clock is moved through; their checks use the real clock.
+  const pki = await createTestPki();
+  const leaf = { ttlMs: 30 * 24 * 3_600_000 };
+  const trust = pki.trust();
   const [meshNc, brokerNc, operator] = await Promise.all([1, 2, 3].map(() => connect({ servers: nats.url })));
   const mesh = meshNc!;
   const ops = operator!;
@@ -103,13 +107,15 @@ export async function startRedTeamMesh(baselines?: BaselineSet): Promise<RedTeam
     scripted.push(served);
     upstreams.push([server, { kind: 'http', url: served.url }]);
   }
+  const identities = await Promise.all(upstreams.map(([server]) => pki.identity('broker', server, leaf)));
   const brokers = upstreams.map(
-    ([server, upstream]) =>
+    ([server, upstream], i) =>
       new ToolBroker({
         connection: brokerNc!,
         server,
         upstream,
-        capabilityKey: deriveCapabilityKey(meshSecret, server),
+        identity: identities[i]!,
+        trust,
         pinStore: new FilePinStore(join(dir, 'pins')),
         allowedCommands: [basename(process.execPath)],
         clock,
@@ -123,6 +129,8 @@ export async function startRedTeamMesh(baselines?: BaselineSet): Promise<RedTeam
   const node = await MeshNode.start({
     nc: mesh,
     stateDir: dir,
+    signer: await pki.identity('node', 'node-1', leaf),
+    anchors: pki.anchors,
     policyPaths: [join(dir, 'policy.yaml')],
     clock,
     placement: { leaseMs: LEASE_MS, passivateAfterMs: 0 },

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNodeState } from '../../../src/actors/node/index.js';
 import { stopChild } from '../../../src/cli/child.js';
 import { POLICY, until } from '../../integration/actors/session/mesh-fixture.js';
+import { issueSigningLeaves } from '../../support/mesh-pki.js';
 import { startNats } from '../../support/nats-harness.js';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../../support/otlp-receiver.js';
 
@@ -41,6 +42,8 @@ describe('OpenTelemetry across the mesh: real node, broker, bridge and MCP serve
     dir = await mkdtemp(join(tmpdir(), 'trustmesh-otel-'));
     await writeFile(join(dir, 'policy.yaml'), POLICY);
     await loadNodeState(dir);
+    // The node and broker leaves `trustmesh up` issues: they sign capabilities and answers.
+    await issueSigningLeaves(dir, ['github']);
     const mesh = ['--nats', natsUrl, '--dir', dir];
     children.push(
       await startReady([

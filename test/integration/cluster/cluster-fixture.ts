@@ -5,7 +5,6 @@ import { basename, join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { FilePinStore, ToolBroker } from '../../../src/actors/broker/index.js';
-import { deriveCapabilityKey } from '../../../src/actors/capability/index.js';
 import { MeshControl, type SessionDescriptor } from '../../../src/actors/control/index.js';
 import {
   loadNodeState,
@@ -26,6 +25,7 @@ import {
   type VerifyingKey,
 } from '../../../src/transport/index.js';
 import { fixtureCommand } from '../../fixtures/mcp/servers.js';
+import { createTestPki } from '../../support/mesh-pki.js';
 import { startNats } from '../../support/nats-harness.js';
 import { POLICY, policyGrant, until } from '../actors/session/mesh-fixture.js';
 
@@ -61,7 +61,8 @@ export async function startCluster(
   const nats = await startNats();
   const keysDir = join(root, 'mesh');
   await writeFile(join(root, 'policy.yaml'), POLICY);
-  const { meshSecret, tokenKey } = await loadNodeState(keysDir);
+  const { tokenKey } = await loadNodeState(keysDir);
+  const pki = await createTestPki();
   const meshKey = await meshKeyOf(keysDir);
   const callLog = join(root, 'calls.jsonl');
   await writeFile(callLog, '');
@@ -75,7 +76,8 @@ export async function startCluster(
     connection: await open(),
     server: 'github',
     upstream: { kind: 'stdio', ...fixtureCommand('github', { callLog }) },
-    capabilityKey: deriveCapabilityKey(meshSecret, 'github'),
+    identity: await pki.identity('broker', 'github'),
+    trust: pki.trust(),
     pinStore: new FilePinStore(root),
     allowedCommands: [basename(process.execPath)],
   });
@@ -95,6 +97,8 @@ export async function startCluster(
       const node = await MeshNode.start({
         nc,
         stateDir,
+        signer: await pki.identity('node', name),
+        anchors: pki.anchors,
         policyPaths: [join(root, 'policy.yaml')],
         placement: { name, ...placement },
         log: (line) => process.env.TM_LOG && console.error(name, line),

@@ -8,12 +8,14 @@ import { type KV, Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { FilePinStore, ToolBroker } from '../../../src/actors/broker/index.js';
-import { deriveCapabilityKey } from '../../../src/actors/capability/index.js';
 import { MeshControl } from '../../../src/actors/control/index.js';
 import { loadNodeState, type NodeState, PLACEMENT_BUCKET } from '../../../src/actors/node/index.js';
 import { SessionRpcCode } from '../../../src/actors/session/index.js';
+import { loadIdentity } from '../../../src/cli/mesh-identity.js';
+import { MeshTrust } from '../../../src/pki/signer/index.js';
 import type { VerifyingKey } from '../../../src/transport/index.js';
 import { fixtureCommand } from '../../fixtures/mcp/servers.js';
+import { issueSigningLeaves } from '../../support/mesh-pki.js';
 import { type NatsCluster, startNatsCluster } from '../../support/nats-harness.js';
 import { refusal } from '../../support/refusal.js';
 import { POLICY } from '../actors/session/mesh-fixture.js';
@@ -41,6 +43,9 @@ describe('faults: mesh node processes on a 3-server cluster', () => {
     await writeFile(join(root, 'policy.yaml'), POLICY);
     await writeFile(callLog(), '');
     state = await loadNodeState(join(root, 'mesh'));
+    // Every node process signs with the node leaf under <root>/mesh/pki (node-process passes --pki).
+    await issueSigningLeaves(join(root, 'mesh'), ['github']);
+    const { identity, anchors } = await loadIdentity({ dir: join(root, 'mesh') }, 'broker', 'github');
     meshKey = await meshKeyOf(join(root, 'mesh'));
     operator = await connect({ servers: nats.urls[0] });
     control = new MeshControl({ nc: operator });
@@ -48,7 +53,8 @@ describe('faults: mesh node processes on a 3-server cluster', () => {
       connection: await connect({ servers: nats.urls[0] }),
       server: 'github',
       upstream: { kind: 'stdio', ...fixtureCommand('github', { callLog: callLog() }) },
-      capabilityKey: deriveCapabilityKey(state.meshSecret, 'github'),
+      identity,
+      trust: new MeshTrust({ anchors, revocations: { isRevoked: () => false } }),
       pinStore: new FilePinStore(root),
       allowedCommands: [basename(process.execPath)],
     });

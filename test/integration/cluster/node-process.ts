@@ -24,7 +24,10 @@ export interface NodeProcess {
 }
 
 export interface NodeProcessOptions {
-  /** Directory holding the mesh's shared `keys/`; the node gets its own state directory beside it. */
+  /**
+   * Directory holding the mesh's shared `mesh/keys/` and `mesh/pki/` (CA and the node leaf every node
+   * signs with); the node gets its own state directory beside it.
+   */
   readonly root: string;
   readonly name: string;
   readonly nats: string;
@@ -39,6 +42,7 @@ export async function startNodeProcess(options: NodeProcessOptions): Promise<Nod
   await cp(join(options.root, 'mesh', 'keys'), join(dir, 'keys'), { recursive: true });
   const args = [
     ...['--import', 'tsx', CLI, 'node', '--nats', options.nats, '--dir', dir, '--policy', options.policy],
+    ...['--pki', join(options.root, 'mesh', 'pki')],
     ...['--name', options.name, '--lease', String(options.leaseMs)],
     ...['--placement-replicas', String(options.replicas), '--audit-replicas', String(options.replicas)],
   ];

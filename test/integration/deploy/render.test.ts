@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { MeshNode } from '../../../src/actors/node/index.js';
+import { loadIdentity } from '../../../src/cli/mesh-identity.js';
 import { renderDeployment } from '../../../src/deploy/index.js';
 import { findFreePorts, waitForClusterReady } from '../../../src/natsd/index.js';
 import { initPki } from '../../../src/pki/index.js';
@@ -90,9 +91,22 @@ describe('trustmesh deploy render', () => {
     await pushPolicy(await openPolicyBucket(nc, { replicas: 3 }), [{ name: 'policy.yaml', text: POLICY }], {
       pushedBy: 'test',
     });
+    // It signs capabilities with the client leaf it connected with, checked against the mesh root.
+    const { identity, anchors } = await loadIdentity(
+      {
+        dir: env.TRUSTMESH_STATE_DIR!,
+        tlsCert: env.TRUSTMESH_TLS_CERT!,
+        tlsKey: env.TRUSTMESH_TLS_KEY!,
+        tlsCa: env.TRUSTMESH_TLS_CA!,
+      },
+      'node',
+      'node-1',
+    );
     const node = await MeshNode.start({
       nc,
       stateDir: env.TRUSTMESH_STATE_DIR!,
+      signer: identity,
+      anchors,
       prefix: env.TRUSTMESH_PREFIX!,
     });
     onTestFinished(() => node.close());

@@ -6,6 +6,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNodeState, MeshNode } from '../../../src/actors/node/index.js';
 import { openPolicyBucket, POLICY_KEY } from '../../../src/policy/distribution/index.js';
+import { createTestPki } from '../../support/mesh-pki.js';
 import { type NatsCluster, startNatsCluster } from '../../support/nats-harness.js';
 import { agentOn, denial } from './agent.js';
 
@@ -40,6 +41,8 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
 }
 
+const PKI = await createTestPki();
+
 interface RunningNode {
   node: MeshNode;
   nc: NatsConnection;
@@ -64,6 +67,8 @@ describe('policy distribution over a 3-node nats cluster', () => {
     const node = await MeshNode.start({
       nc,
       stateDir,
+      signer: await PKI.identity('node', `node-${name}`),
+      anchors: PKI.anchors,
       ...(seed ? { policyPaths: [seed] } : {}),
       log: (line) => {
         log.push(line);

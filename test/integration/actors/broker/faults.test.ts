@@ -6,17 +6,18 @@ import { join } from 'node:path';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { FilePinStore, ToolBroker } from '../../../../src/actors/broker/index.js';
-import { CapabilityMethod, deriveCapabilityKey } from '../../../../src/actors/capability/index.js';
+import { CapabilityMethod } from '../../../../src/actors/capability/index.js';
 import { createGithubServer } from '../../../fixtures/mcp/github-server.js';
 import { fixtureCommand } from '../../../fixtures/mcp/servers.js';
 import {
   Caller,
   codeOf,
   fixtureUpstream,
-  MESH_SECRET,
   natsFixture,
+  PKI,
   startBroker,
   stateDir,
+  TRUST,
   textOf,
 } from './helpers.js';
 
@@ -98,12 +99,14 @@ describe('upstream failures', () => {
 describe('broker options', () => {
   it('refuses a command that is not on the allowlist before spawning anything', async () => {
     const nc = await natsFixture();
+    const identity = await PKI.identity('broker', 'faulty');
     const build = () =>
       new ToolBroker({
         connection: nc,
         server: 'faulty',
         upstream: { kind: 'stdio', command: '/bin/sh', args: ['-c', 'touch /tmp/pwned'] },
-        capabilityKey: deriveCapabilityKey(MESH_SECRET, 'faulty'),
+        identity,
+        trust: TRUST,
         pinStore: new FilePinStore(tmpdir()),
         allowedCommands: ['node'],
       });
@@ -112,6 +115,7 @@ describe('broker options', () => {
 
   it('refuses a server name that could shadow or widen subjects', async () => {
     const nc = await natsFixture();
+    const identity = await PKI.identity('broker', 'faulty');
     for (const server of ['git.hub', 'a*', '>', '']) {
       expect(
         () =>
@@ -119,7 +123,8 @@ describe('broker options', () => {
             connection: nc,
             server,
             upstream: { kind: 'stdio', ...fixtureCommand('faulty') },
-            capabilityKey: deriveCapabilityKey(MESH_SECRET, 'faulty'),
+            identity,
+            trust: TRUST,
             pinStore: new FilePinStore(tmpdir()),
             allowedCommands: ['node'],
           }),

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ToolBroker } from '../../../../src/actors/broker/index.js';
-import { CapabilityMethod, deriveCapabilityKey } from '../../../../src/actors/capability/index.js';
+import { CapabilityMethod } from '../../../../src/actors/capability/index.js';
+import { createTestPki } from '../../../support/mesh-pki.js';
 import { Caller, codeOf, NODE, natsFixture, startBroker, stateDir, textOf } from './helpers.js';
 
 const FILESYSTEM_SERVER = createRequire(import.meta.url).resolve(
@@ -66,10 +67,11 @@ describe('broker in front of @modelcontextprotocol/server-filesystem', () => {
       expect(existsSync(target())).toBe(false);
     });
 
-    it('with a forged capability', async () => {
-      const forger = new Caller(nc, 'filesystem', deriveCapabilityKey(Buffer.alloc(32, 7), 'filesystem'));
+    it('with a capability forged by a node of another CA', async () => {
+      const foreign = await (await createTestPki()).identity('node', 'node-1');
+      const forger = new Caller(nc, 'filesystem', foreign);
       expect(codeOf(await caller.callTool('write_file', write(), forger.mint('write_file', write())))).toBe(
-        'ERR_CAPABILITY_SIGNATURE',
+        'ERR_SIGNER_UNTRUSTED',
       );
       expect(existsSync(target())).toBe(false);
     });

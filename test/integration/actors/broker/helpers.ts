@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -9,24 +8,27 @@ import {
   type BrokerOptions,
   type BrokerResponse,
   brokerSubjects,
-  decodeBrokerResponse,
   decodeCatalogue,
   encodeBrokerRequest,
   FilePinStore,
+  openBrokerResponse,
   ToolBroker,
 } from '../../../../src/actors/broker/index.js';
 import {
-  type CapabilityKey,
   CapabilityMethod,
-  deriveCapabilityKey,
   type MintFields,
   mintCapability,
 } from '../../../../src/actors/capability/index.js';
 import type { Clock } from '../../../../src/clock.js';
+import type { MeshIdentity, MeshTrust } from '../../../../src/pki/signer/index.js';
 import { type FixtureName, fixtureCommand } from '../../../fixtures/mcp/servers.js';
+import { createTestPki } from '../../../support/mesh-pki.js';
 import { startNats } from '../../../support/nats-harness.js';
 
-export const MESH_SECRET = randomBytes(32);
+/** The mesh CA of these tests, the node certificate callers sign with, and the trust both sides use. */
+export const PKI = await createTestPki();
+export const NODE_IDENTITY = await PKI.identity('node', 'node-1');
+export const TRUST = PKI.trust();
 export const NODE = basename(process.execPath);
 
 /** A real nats-server and a client connection to it, both closed when the test ends. */
@@ -55,7 +57,8 @@ export async function startBroker(
 ): Promise<ToolBroker> {
   const broker = new ToolBroker({
     connection: nc,
-    capabilityKey: deriveCapabilityKey(MESH_SECRET, options.server),
+    identity: await PKI.identity('broker', options.server),
+    trust: TRUST,
     pinStore: new FilePinStore(await stateDir()),
     allowedCommands: [NODE],
     retry: { baseMs: 50, maxMs: 200 },
@@ -67,17 +70,22 @@ export async function startBroker(
   return broker;
 }
 
-/** The session side of one call: mints a capability for `server` and sends the request. */
+/**
+ * The session side of one call: mints a capability for `server`, signed by `signer`, sends the
+ * request and verifies the broker's signed answer with `trust`.
+ */
 export class Caller {
-  readonly key: CapabilityKey;
+  readonly signer: MeshIdentity;
   readonly #nc: NatsConnection;
   readonly #server: string;
+  readonly #trust: MeshTrust;
   #calls = 0;
 
-  constructor(nc: NatsConnection, server: string, key = deriveCapabilityKey(MESH_SECRET, server)) {
+  constructor(nc: NatsConnection, server: string, signer = NODE_IDENTITY, trust = TRUST) {
     this.#nc = nc;
     this.#server = server;
-    this.key = key;
+    this.signer = signer;
+    this.#trust = trust;
   }
 
   /** A capability for `tool` (unqualified) with `args`. */
@@ -88,9 +96,10 @@ export class Caller {
     clock?: Clock,
   ): Uint8Array {
     return mintCapability(
-      this.key,
+      this.signer,
       {
         sid: 'test-session',
+        server: this.#server,
         tool,
         args,
         policyVersion: 'test-1',
@@ -125,7 +134,7 @@ export class Caller {
     const reply = await this.#nc.request(brokerSubjects('tm', this.#server).call, bytes, {
       timeout: timeoutMs,
     });
-    return decodeBrokerResponse(reply.data);
+    return openBrokerResponse(reply.data, bytes, this.#trust, this.#server);
   }
 
   async catalogue(): Promise<BrokerCatalogue> {

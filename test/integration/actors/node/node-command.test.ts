@@ -9,6 +9,7 @@ import { MeshControl, openControlBuckets } from '../../../../src/actors/control/
 import { learnBaselines, openBaselineBucket, storeBaselines } from '../../../../src/actors/monitor/index.js';
 import { nodeStatePaths } from '../../../../src/actors/node/index.js';
 import { generateKeyPair, newSessionId } from '../../../../src/transport/index.js';
+import { issueSigningLeaves } from '../../../support/mesh-pki.js';
 import { startNats } from '../../../support/nats-harness.js';
 import { POLICY, until } from '../session/mesh-fixture.js';
 
@@ -24,6 +25,7 @@ describe('trustmesh node', () => {
       const dir = await mkdtemp(join(tmpdir(), 'trustmesh-node-'));
       onTestFinished(() => rm(dir, { recursive: true, force: true }));
       await writeFile(join(dir, 'policy.yaml'), POLICY);
+      await issueSigningLeaves(dir, ['github']);
       const rules = join(dir, 'detection.yaml');
       await writeFile(
         rules,
@@ -67,7 +69,8 @@ describe('trustmesh node', () => {
         policyVersion: expect.stringMatching(/^sha256:/),
         baselineVersion: baselines.version,
       });
-      expect((await stat(nodeStatePaths(dir).capabilitySecret)).mode & 0o077).toBe(0);
+      expect((await stat(nodeStatePaths(dir).identity)).mode & 0o077).toBe(0);
+      expect((await stat(join(dir, 'pki', 'issued', 'node-local.key'))).mode & 0o077).toBe(0);
 
       const control = new MeshControl({ nc });
       const sid = newSessionId();

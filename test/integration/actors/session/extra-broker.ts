@@ -6,24 +6,22 @@ import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { connect } from '@nats-io/transport-node';
 import { onTestFinished } from 'vitest';
 import { FilePinStore, ToolBroker, type Upstream } from '../../../../src/actors/broker/index.js';
-import { deriveCapabilityKey } from '../../../../src/actors/capability/index.js';
-import { loadNodeState } from '../../../../src/actors/node/index.js';
 import { loadPolicy } from '../../../../src/policy/index.js';
 import type { Mesh } from './mesh-fixture.js';
 
 /**
- * Starts one more real broker on the mesh's nats-server, keyed with the node's mesh secret, and waits
+ * Starts one more real broker on the mesh's nats-server, with a broker certificate of the mesh CA, and waits
  * until it is ready; drained (and its pin directory removed) when the test ends.
  */
 export async function addBroker(mesh: Mesh, server: string, upstream: Upstream): Promise<ToolBroker> {
-  const { meshSecret } = await loadNodeState(mesh.dir);
   const pins = await mkdtemp(join(tmpdir(), 'trustmesh-pins-'));
   const nc = await connect({ servers: mesh.url });
   const broker = new ToolBroker({
     connection: nc,
     server,
     upstream,
-    capabilityKey: deriveCapabilityKey(meshSecret, server),
+    identity: await mesh.pki.identity('broker', server),
+    trust: mesh.pki.trust({ revocations: mesh.revocations }),
     pinStore: new FilePinStore(pins),
     allowedCommands: [basename(process.execPath)],
   });

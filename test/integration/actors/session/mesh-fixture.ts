@@ -9,7 +9,6 @@ import {
   type NatsConnection,
 } from '@nats-io/transport-node';
 import { FilePinStore, ToolBroker } from '../../../../src/actors/broker/index.js';
-import { deriveCapabilityKey } from '../../../../src/actors/capability/index.js';
 import { MeshControl, type SessionDescriptor } from '../../../../src/actors/control/index.js';
 import {
   loadNodeState,
@@ -25,6 +24,8 @@ import {
 import type { ApproverVerifierOptions } from '../../../../src/pki/approvers/index.js';
 import { publicJwkOf } from '../../../../src/pki/key-store.js';
 import { createNatsAuthority, type IssuedUser } from '../../../../src/pki/nats-auth/index.js';
+import { KvRevocationList } from '../../../../src/pki/revocation/index.js';
+import type { MeshIdentity } from '../../../../src/pki/signer/index.js';
 import { type SessionTokenRequest, withSessionToken } from '../../../../src/pki/tokens/index.js';
 import { parsePolicy } from '../../../../src/policy/index.js';
 import {
@@ -36,6 +37,7 @@ import {
   sessionConnectOptions,
 } from '../../../../src/transport/index.js';
 import { fixtureCommand } from '../../../fixtures/mcp/servers.js';
+import { createTestPki, type TestPki } from '../../../support/mesh-pki.js';
 import { startNats } from '../../../support/nats-harness.js';
 
 /** The GitHub-like fixture names PRs by `repo` ("owner/name") and `number`; policy keys them by number. */
@@ -80,6 +82,12 @@ export interface Mesh {
   readonly node: MeshNode;
   /** The node's audit log directory. */
   readonly auditDir: string;
+  /** The mesh CA; brokers added to the mesh get their certificates from it. */
+  readonly pki: TestPki;
+  /** The node's certificate identity (what signs its capabilities). */
+  readonly nodeIdentity: MeshIdentity;
+  /** The mesh-wide revocation list (KV) every broker of the mesh checks node certificates against. */
+  readonly revocations: KvRevocationList;
   readonly control: MeshControl;
   readonly operator: NatsConnection;
   /** Registers a session, waits until the node serves it, and connects an SDK client to it. */
@@ -127,7 +135,9 @@ export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
     : undefined;
   const nats = await startNats(authority ? { extraConfig: authority.serverConfig() } : {});
   await writeFile(join(dir, 'policy.yaml'), POLICY);
-  const { meshSecret, tokenKey } = await loadNodeState(dir);
+  const { tokenKey } = await loadNodeState(dir);
+  const pki = await createTestPki();
+  const nodeIdentity = await pki.identity('node', 'node-1');
   const issuerAt = (at: number | undefined) => sessionTokenIssuer(tokenKey, at ? () => at : undefined);
   const users = [
     authority?.issueNodeUser({ nodeId: 'node-1' }),
@@ -139,6 +149,7 @@ export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
     users.map((user, i) => (i < 3 || user ? connect({ servers: nats.url, ...as(user) }) : undefined)),
   );
   const sessionUsers = await openSessionUsers(operator!);
+  const revocations = await KvRevocationList.open(operator!);
   const broker = new ToolBroker({
     connection: brokerNc!,
     server: 'github',
@@ -146,7 +157,8 @@ export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
       kind: 'stdio',
       ...fixtureCommand('github', options.callLog ? { callLog: options.callLog } : {}),
     },
-    capabilityKey: deriveCapabilityKey(meshSecret, 'github'),
+    identity: await pki.identity('broker', 'github'),
+    trust: pki.trust({ revocations }),
     pinStore: new FilePinStore(dir),
     allowedCommands: [basename(process.execPath)],
   });
@@ -155,6 +167,8 @@ export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
   const node = await MeshNode.start({
     nc: meshNc!,
     stateDir: dir,
+    signer: nodeIdentity,
+    anchors: pki.anchors,
     policyPaths: [join(dir, 'policy.yaml')],
     session: { timeouts: { approvalMs: options.approvalMs ?? 60_000 } },
     ...(options.audit ? { audit: options.audit } : {}),
@@ -171,6 +185,9 @@ export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
     dir,
     node,
     auditDir: node.auditDir!,
+    pki,
+    nodeIdentity,
+    revocations,
     control,
     operator: operator!,
     async session(
@@ -232,6 +249,7 @@ export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
     async stop() {
       await node.close();
       await broker.drain();
+      await revocations.close();
       await Promise.allSettled(
         [...agents, meshNc!, brokerNc!, operator!, ...(pusher ? [pusher] : [])].map((nc) => nc.close()),
       );

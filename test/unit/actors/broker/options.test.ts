@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import {
@@ -7,15 +6,16 @@ import {
   FilePinStore,
   parseBrokerOptions,
 } from '../../../../src/actors/broker/index.js';
-import { deriveCapabilityKey } from '../../../../src/actors/capability/index.js';
+import { createTestPki } from '../../../support/mesh-pki.js';
 
-const SECRET = randomBytes(32);
+const PKI = await createTestPki();
 // parseBrokerOptions never touches the connection; an empty object stands in for it.
 const base: BrokerOptions = {
   connection: {} as NatsConnection,
   server: 'fs',
   upstream: { kind: 'stdio', command: '/usr/bin/node', args: ['server.js'] },
-  capabilityKey: deriveCapabilityKey(SECRET, 'fs'),
+  identity: await PKI.identity('broker', 'fs'),
+  trust: PKI.trust(),
   pinStore: new FilePinStore('/nonexistent'),
   allowedCommands: ['node'],
 };
@@ -59,10 +59,9 @@ describe('parseBrokerOptions', () => {
     expect(codeOf({ ...base, upstream: { kind: 'http', url: 'not a url' } })).toBe('ERR_BROKER_OPTIONS');
   });
 
-  it("refuses another server's capability key, bad limits and unsafe names", () => {
-    expect(codeOf({ ...base, capabilityKey: deriveCapabilityKey(SECRET, 'github') })).toBe(
-      'ERR_BROKER_OPTIONS',
-    );
+  it("refuses another server's or a node's certificate, bad limits and unsafe names", async () => {
+    expect(codeOf({ ...base, identity: await PKI.identity('broker', 'github') })).toBe('ERR_BROKER_OPTIONS');
+    expect(codeOf({ ...base, identity: await PKI.identity('node', 'fs') })).toBe('ERR_BROKER_OPTIONS');
     expect(codeOf({ ...base, maxResponseBytes: 0 })).toBe('ERR_BROKER_OPTIONS');
     expect(codeOf({ ...base, callTimeoutMs: 1.5 })).toBe('ERR_BROKER_OPTIONS');
     expect(codeOf({ ...base, server: 'fs.read' })).toBe('ERR_BROKER_INVALID_SERVER_NAME');

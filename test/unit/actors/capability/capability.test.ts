@@ -1,4 +1,3 @@
-import { createHmac, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
@@ -6,8 +5,6 @@ import {
   CapabilityError,
   CapabilityErrorCode,
   CapabilityMethod,
-  deriveCapabilityKey,
-  importCapabilityKey,
   MAX_CAPABILITY_LIFETIME_MS,
   type MintFields,
   mintCapability,
@@ -15,14 +12,17 @@ import {
   type VerifyCapabilityOptions,
   verifyCapability,
 } from '../../../../src/actors/capability/index.js';
+import { SignedPurpose, SignerError, SignerErrorCode, sealSigned } from '../../../../src/pki/signer/index.js';
+import { createTestPki } from '../../../support/mesh-pki.js';
 
-const SECRET = randomBytes(32);
-const KEY = deriveCapabilityKey(SECRET, 'github');
-const T0 = 1_700_000_000_000;
+const PKI = await createTestPki();
+const NODE = await PKI.identity('node', 'node-1');
+const T0 = Date.now();
 const frozen = (at: number) => () => at;
 const ARGS = { repo: 'acme/api', number: 7 };
 const FIELDS: MintFields = {
   sid: 'sess-1',
+  server: 'github',
   tool: 'get_pull_request',
   args: ARGS,
   policyVersion: 'v42',
@@ -35,26 +35,29 @@ function call(overrides: Partial<VerifyCapabilityOptions> = {}): VerifyCapabilit
     server: 'github',
     tool: 'get_pull_request',
     args: ARGS,
+    trust: PKI.trust({ clock: frozen(T0 + 1_000) }),
     clock: frozen(T0 + 1_000),
     nonces: new NonceCache(),
     ...overrides,
   };
 }
 
-function codeOf(run: () => unknown): string {
+async function codeOf(run: () => unknown): Promise<string> {
   try {
-    run();
+    await run();
   } catch (err) {
-    expect(err).toBeInstanceOf(CapabilityError);
-    return (err as CapabilityError).code;
+    if (err instanceof CapabilityError || err instanceof SignerError) return err.code;
+    throw err;
   }
-  throw new Error('expected a CapabilityError, nothing was thrown');
+  throw new Error('expected a CapabilityError or SignerError, nothing was thrown');
 }
 
+const mint = (fields: Partial<MintFields> = {}) => mintCapability(NODE, { ...FIELDS, ...fields }, frozen(T0));
+
 describe('mintCapability / verifyCapability', () => {
-  it('round-trips every field and binds the server from the key', () => {
-    const bytes = mintCapability(KEY, FIELDS, frozen(T0));
-    const capability = verifyCapability(bytes, KEY, call());
+  it('round-trips every field and names the node that signed it', async () => {
+    const { capability, signer } = await verifyCapability(mint(), call());
+    expect(signer).toEqual({ kind: 'node', name: 'node-1' });
     expect(capability).toMatchObject({
       sid: 'sess-1',
       server: 'github',
@@ -68,164 +71,162 @@ describe('mintCapability / verifyCapability', () => {
     expect(capability.argsDigest).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('digests arguments canonically: key order does not matter', () => {
-    const bytes = mintCapability(KEY, FIELDS, frozen(T0));
-    expect(() => verifyCapability(bytes, KEY, call({ args: { number: 7, repo: 'acme/api' } }))).not.toThrow();
+  it('digests arguments canonically: key order does not matter', async () => {
+    await expect(
+      verifyCapability(mint(), call({ args: { number: 7, repo: 'acme/api' } })),
+    ).resolves.toBeDefined();
   });
 
-  it('refuses garbage with ERR_CAPABILITY_MALFORMED', () => {
-    expect(codeOf(() => verifyCapability(new Uint8Array([1, 2, 3]), KEY, call()))).toBe(
+  it('refuses garbage with ERR_CAPABILITY_MALFORMED', async () => {
+    expect(await codeOf(() => verifyCapability(new Uint8Array([1, 2, 3]), call()))).toBe(
       CapabilityErrorCode.Malformed,
     );
-    expect(codeOf(() => verifyCapability(undefined, KEY, call()))).toBe(CapabilityErrorCode.Malformed);
+    expect(await codeOf(() => verifyCapability(undefined, call()))).toBe(CapabilityErrorCode.Malformed);
   });
 
-  it('refuses a forged or altered capability with ERR_CAPABILITY_SIGNATURE', () => {
-    const forged = mintCapability(deriveCapabilityKey(randomBytes(32), 'github'), FIELDS, frozen(T0));
-    expect(codeOf(() => verifyCapability(forged, KEY, call()))).toBe(CapabilityErrorCode.Signature);
-    const altered = mintCapability(KEY, FIELDS, frozen(T0));
+  it('refuses a capability signed under another CA, or altered, with ERR_SIGNER_*', async () => {
+    const foreign = await (await createTestPki()).identity('node', 'node-1');
+    const forged = mintCapability(foreign, FIELDS, frozen(T0));
+    expect(await codeOf(() => verifyCapability(forged, call()))).toBe(SignerErrorCode.Untrusted);
+    const altered = mint();
     altered[10] = (altered[10] ?? 0) ^ 1;
-    expect(codeOf(() => verifyCapability(altered, KEY, call()))).toBe(CapabilityErrorCode.Signature);
+    expect(await codeOf(() => verifyCapability(altered, call()))).toBe(SignerErrorCode.Signature);
   });
 
-  it("refuses another server's capability: its key differs", () => {
-    const other = mintCapability(deriveCapabilityKey(SECRET, 'filesystem'), FIELDS, frozen(T0));
-    expect(codeOf(() => verifyCapability(other, KEY, call()))).toBe(CapabilityErrorCode.Signature);
+  it('refuses a capability signed by a broker certificate with ERR_SIGNER_WRONG_KIND', async () => {
+    const broker = await PKI.identity('broker', 'github');
+    const bytes = mintCapability(broker, FIELDS, frozen(T0));
+    expect(await codeOf(() => verifyCapability(bytes, call()))).toBe(SignerErrorCode.WrongKind);
   });
 
-  it('refuses an expired capability, and one that lives longer than any may', () => {
-    const bytes = mintCapability(KEY, FIELDS, frozen(T0));
-    expect(codeOf(() => verifyCapability(bytes, KEY, call({ clock: frozen(T0 + 5_001) })))).toBe(
+  it('refuses an expired capability, and one that lives longer than any may', async () => {
+    const bytes = mint();
+    expect(await codeOf(() => verifyCapability(bytes, call({ clock: frozen(T0 + 5_001) })))).toBe(
       CapabilityErrorCode.Expired,
     );
     const early = call({ clock: frozen(T0 + 5_000 - MAX_CAPABILITY_LIFETIME_MS - 1) });
-    expect(codeOf(() => verifyCapability(bytes, KEY, early))).toBe(CapabilityErrorCode.Expired);
+    expect(await codeOf(() => verifyCapability(bytes, early))).toBe(CapabilityErrorCode.Expired);
   });
 
-  it('refuses another tool, method or server name with ERR_CAPABILITY_WRONG_TOOL', () => {
-    const bytes = () => mintCapability(KEY, FIELDS, frozen(T0));
-    expect(codeOf(() => verifyCapability(bytes(), KEY, call({ tool: 'merge_pull_request' })))).toBe(
+  it('refuses another tool, method or server name with ERR_CAPABILITY_WRONG_TOOL', async () => {
+    const bytes = () => mint();
+    expect(await codeOf(() => verifyCapability(bytes(), call({ tool: 'merge_pull_request' })))).toBe(
       CapabilityErrorCode.WrongTool,
     );
-    expect(codeOf(() => verifyCapability(bytes(), KEY, call({ method: CapabilityMethod.PromptsGet })))).toBe(
+    expect(await codeOf(() => verifyCapability(bytes(), call({ method: CapabilityMethod.PromptsGet })))).toBe(
       CapabilityErrorCode.WrongTool,
     );
-    expect(codeOf(() => verifyCapability(bytes(), KEY, call({ server: 'filesystem' })))).toBe(
+    expect(await codeOf(() => verifyCapability(bytes(), call({ server: 'filesystem' })))).toBe(
       CapabilityErrorCode.WrongTool,
     );
   });
 
-  it('refuses other arguments with ERR_CAPABILITY_ARGS_MISMATCH', () => {
-    const bytes = mintCapability(KEY, FIELDS, frozen(T0));
-    expect(codeOf(() => verifyCapability(bytes, KEY, call({ args: { ...ARGS, number: 8 } })))).toBe(
+  it('refuses other arguments with ERR_CAPABILITY_ARGS_MISMATCH', async () => {
+    const bytes = mint();
+    expect(await codeOf(() => verifyCapability(bytes, call({ args: { ...ARGS, number: 8 } })))).toBe(
       CapabilityErrorCode.ArgsMismatch,
     );
-    expect(codeOf(() => verifyCapability(bytes, KEY, call({ args: { ...ARGS, when: new Date(0) } })))).toBe(
+    expect(await codeOf(() => verifyCapability(bytes, call({ args: { ...ARGS, when: new Date(0) } })))).toBe(
       CapabilityErrorCode.ArgsMismatch,
     );
   });
 
-  it('accepts a capability once: a replay is ERR_CAPABILITY_REPLAY', () => {
-    const bytes = mintCapability(KEY, FIELDS, frozen(T0));
+  it('accepts a capability once: a replay is ERR_CAPABILITY_REPLAY', async () => {
+    const bytes = mint();
     const nonces = new NonceCache();
-    verifyCapability(bytes, KEY, call({ nonces }));
-    expect(codeOf(() => verifyCapability(bytes, KEY, call({ nonces })))).toBe(CapabilityErrorCode.Replay);
+    await verifyCapability(bytes, call({ nonces }));
+    expect(await codeOf(() => verifyCapability(bytes, call({ nonces })))).toBe(CapabilityErrorCode.Replay);
   });
 
-  it('does not use up a capability on a refused call', () => {
-    const bytes = mintCapability(KEY, FIELDS, frozen(T0));
+  it('does not use up a capability on a refused call', async () => {
+    const bytes = mint();
     const nonces = new NonceCache();
-    expect(codeOf(() => verifyCapability(bytes, KEY, call({ nonces, tool: 'x' })))).toBe(
+    expect(await codeOf(() => verifyCapability(bytes, call({ nonces, tool: 'x' })))).toBe(
       CapabilityErrorCode.WrongTool,
     );
-    expect(verifyCapability(bytes, KEY, call({ nonces })).callId).toBe('call-1');
+    expect((await verifyCapability(bytes, call({ nonces }))).capability.callId).toBe('call-1');
   });
 
-  it('refuses mint options that would weaken the capability', () => {
-    expect(codeOf(() => mintCapability(KEY, { ...FIELDS, ttlMs: MAX_CAPABILITY_LIFETIME_MS + 1 }))).toBe(
+  it('refuses mint options that would weaken the capability', async () => {
+    expect(await codeOf(() => mint({ ttlMs: MAX_CAPABILITY_LIFETIME_MS + 1 }))).toBe(
       CapabilityErrorCode.InvalidOptions,
     );
-    expect(codeOf(() => mintCapability(KEY, { ...FIELDS, args: { n: 10n } }))).toBe(
-      CapabilityErrorCode.InvalidOptions,
-    );
-    expect(codeOf(() => deriveCapabilityKey(randomBytes(16), 'github'))).toBe(
-      CapabilityErrorCode.InvalidOptions,
-    );
-    expect(codeOf(() => deriveCapabilityKey(SECRET, 'git.hub'))).toBe(CapabilityErrorCode.InvalidOptions);
-  });
-
-  it('derives the same server key on a node and for a broker given the raw bytes', () => {
-    const raw = KEY.key.export();
-    const brokerKey = importCapabilityKey('github', raw);
-    const bytes = mintCapability(KEY, FIELDS, frozen(T0));
-    expect(verifyCapability(bytes, brokerKey, call()).tool).toBe('get_pull_request');
+    expect(await codeOf(() => mint({ args: { n: 10n } }))).toBe(CapabilityErrorCode.InvalidOptions);
+    expect(await codeOf(() => mint({ server: 'git.hub' }))).toBe(CapabilityErrorCode.InvalidOptions);
   });
 });
 
 describe('verifyCapability on hostile bytes', () => {
   const packr = new Packr({ useRecords: false });
-  const known = new Set<string>(Object.values(CapabilityErrorCode));
+  const known = new Set<string>([...Object.values(CapabilityErrorCode), ...Object.values(SignerErrorCode)]);
+  const options = call();
 
-  function onlyCapabilityErrors(bytes: Uint8Array): void {
+  async function onlyTypedErrors(bytes: Uint8Array): Promise<void> {
     try {
-      verifyCapability(bytes, KEY, call());
+      await verifyCapability(bytes, { ...options, nonces: new NonceCache() });
     } catch (err) {
-      if (!(err instanceof CapabilityError && known.has(err.code))) throw err;
+      if (!((err instanceof CapabilityError || err instanceof SignerError) && known.has(err.code))) throw err;
     }
   }
 
-  it('throws nothing but CapabilityError on random bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 9_000 }), onlyCapabilityErrors), { numRuns: 2_000 });
+  it('rejects with nothing but typed errors on random bytes', async () => {
+    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 9_000 }), onlyTypedErrors), {
+      numRuns: 2_000,
+    });
   });
 
-  it('throws nothing but CapabilityError on mutations of a valid capability', () => {
-    const valid = mintCapability(KEY, FIELDS, frozen(T0));
+  it('rejects with nothing but typed errors on mutations of a valid capability', async () => {
+    const valid = mint();
     const mutation = fc.record({
       at: fc.nat({ max: valid.length - 1 }),
       byte: fc.integer({ min: 0, max: 255 }),
       cut: fc.nat({ max: valid.length }),
     });
-    fc.assert(
-      fc.property(mutation, ({ at, byte, cut }) => {
+    await fc.assert(
+      fc.asyncProperty(mutation, async ({ at, byte, cut }) => {
         const bytes = Uint8Array.from(valid);
         bytes[at] = byte;
-        onlyCapabilityErrors(bytes.subarray(0, Math.max(cut, at + 1)));
+        await onlyTypedErrors(bytes.subarray(0, Math.max(cut, at + 1)));
       }),
       { numRuns: 2_000 },
     );
   });
 
-  it('throws nothing but CapabilityError on well-formed MessagePack of any shape', () => {
-    fc.assert(
-      fc.property(fc.anything(), (value) => onlyCapabilityErrors(packr.pack(value))),
+  it('rejects with nothing but typed errors on well-formed MessagePack of any shape', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.anything(), (value) => onlyTypedErrors(packr.pack(value))),
       { numRuns: 1_000 },
     );
   });
 
-  it('refuses a correctly MACed payload of the wrong shape as malformed', () => {
-    const payload = packr.pack([1, 'sid', 'github']);
-    const tag = createHmac('sha256', KEY.key).update(payload).digest();
-    expect(codeOf(() => verifyCapability(packr.pack([payload, tag]), KEY, call()))).toBe(
-      CapabilityErrorCode.Malformed,
-    );
+  it('refuses a correctly signed payload of the wrong shape as malformed', async () => {
+    const signed = sealSigned(NODE, SignedPurpose.Capability, packr.pack([2, 'sid', 'github']));
+    expect(await codeOf(() => verifyCapability(signed, call()))).toBe(CapabilityErrorCode.Malformed);
+  });
+
+  it('refuses bytes signed for another purpose (a broker answer) with ERR_SIGNER_SIGNATURE', async () => {
+    const valid = mint();
+    const frame = packr.unpack(valid) as Uint8Array[];
+    const resigned = sealSigned(NODE, SignedPurpose.BrokerResponse, frame[0] as Uint8Array);
+    expect(await codeOf(() => verifyCapability(resigned, call()))).toBe(SignerErrorCode.Signature);
   });
 });
 
 describe('NonceCache', () => {
-  it('forgets a nonce only after its capability expired', () => {
+  it('forgets a nonce only after its capability expired', async () => {
     const cache = new NonceCache({ maxEntries: 2 });
     cache.use('a', T0 + 10, T0);
-    expect(codeOf(() => cache.use('a', T0 + 10, T0 + 10))).toBe(CapabilityErrorCode.Replay);
+    expect(await codeOf(() => cache.use('a', T0 + 10, T0 + 10))).toBe(CapabilityErrorCode.Replay);
     cache.use('b', T0 + 20, T0 + 11);
     expect(cache.size).toBe(1);
   });
 
-  it('refuses new capabilities when full instead of forgetting live nonces', () => {
+  it('refuses new capabilities when full instead of forgetting live nonces', async () => {
     const cache = new NonceCache({ maxEntries: 2 });
     cache.use('a', T0 + 100, T0);
     cache.use('b', T0 + 100, T0);
-    expect(codeOf(() => cache.use('c', T0 + 100, T0 + 1))).toBe(CapabilityErrorCode.NonceCacheFull);
-    expect(codeOf(() => cache.use('a', T0 + 100, T0 + 1))).toBe(CapabilityErrorCode.Replay);
+    expect(await codeOf(() => cache.use('c', T0 + 100, T0 + 1))).toBe(CapabilityErrorCode.NonceCacheFull);
+    expect(await codeOf(() => cache.use('a', T0 + 100, T0 + 1))).toBe(CapabilityErrorCode.Replay);
     cache.use('c', T0 + 200, T0 + 101);
     expect(cache.size).toBe(1);
   });

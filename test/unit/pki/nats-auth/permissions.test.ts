@@ -42,10 +42,21 @@ describe('user permissions', () => {
     expect(resp).toEqual({ max: 1, ttl: 1_000_000_000 });
   });
 
-  it("keep a broker to its own server's calls, its operator commands and the mesh's inboxes", () => {
+  it("keep a broker to its own server's calls, its operator commands, the mesh's inboxes and reading revocations", () => {
     expect(brokerPermissions('tm', 'filesystem')).toEqual({
-      pub: { allow: ['_INBOX.>', 'tm.tool.filesystem.changed'] },
-      sub: { allow: ['tm.tool.filesystem.>', 'tm.ctl.broker.filesystem.>'] },
+      pub: {
+        allow: [
+          '_INBOX.>',
+          'tm.tool.filesystem.changed',
+          '$JS.API.INFO',
+          '$JS.API.STREAM.INFO.KV_trustmesh_revocations',
+          '$JS.API.CONSUMER.CREATE.KV_trustmesh_revocations',
+          '$JS.API.CONSUMER.CREATE.KV_trustmesh_revocations.>',
+          '$JS.API.CONSUMER.DELETE.KV_trustmesh_revocations.>',
+          '$JS.FC.>',
+        ],
+      },
+      sub: { allow: ['tm.tool.filesystem.>', 'tm.ctl.broker.filesystem.>', '_INBOX_broker.filesystem.>'] },
     });
   });
 });
