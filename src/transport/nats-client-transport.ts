@@ -24,6 +24,9 @@ import { RpcEndpoint } from './rpc-endpoint.js';
 const INITIALIZED = 'notifications/initialized';
 // One hello's wait before the transport asks the mesh to activate the session and says hello again.
 const HELLO_ATTEMPT_MS = 2_000;
+// While requests are in flight, how often the transport checks that the host still listens (an empty
+// hello): a host killed outright sends no answers, and its calls would otherwise wait out their timeout.
+const HOST_PROBE_MS = 1_000;
 
 /**
  * The agent end of an MCP session over NATS: give it to an SDK `Client`. `start()` opens a sealed
@@ -57,6 +60,7 @@ export class NatsClientTransport implements Transport {
   private parked: JSONRPCRequest[] = [];
   private readonly resent = new Set<RequestId>();
   private rehoming: Promise<void> | undefined;
+  private probe: NodeJS.Timeout | undefined;
 
   constructor(options: NatsClientTransportOptions) {
     this.options = parseClientOptions(options);
@@ -100,8 +104,10 @@ export class NatsClientTransport implements Transport {
 
   async send(message: JSONRPCMessage): Promise<void> {
     await this.rehoming;
-    if (rpcKind(message) === RpcKind.Request)
+    if (rpcKind(message) === RpcKind.Request) {
       this.inFlight.set((message as JSONRPCRequest).id, message as JSONRPCRequest);
+      this.probe ??= setInterval(() => void this.checkHost(), HOST_PROBE_MS).unref();
+    }
     this.endpoint.send(message);
     if (this.sessionId === undefined && 'method' in message && message.method === INITIALIZED) {
       this.sessionId = this.sid;
@@ -109,6 +115,7 @@ export class NatsClientTransport implements Transport {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.probe);
     if (this.endpoint.isClosed) return;
     this.endpoint.close();
     this.onclose?.();
@@ -140,24 +147,42 @@ export class NatsClientTransport implements Transport {
     this.onmessage?.(message, extra);
   }
 
+  /** Nobody subscribed to the session any more (its host died): its calls in flight will never be answered. */
+  private async checkHost(): Promise<void> {
+    if (this.inFlight.size === 0 || this.endpoint.isClosed) {
+      clearInterval(this.probe);
+      this.probe = undefined;
+      return;
+    }
+    if (this.rehoming) return;
+    const { nc, subjects } = this.options;
+    try {
+      await nc.request(subjects.hello, undefined, { timeout: HOST_PROBE_MS });
+    } catch (cause) {
+      // Only "no responders" is certain; a slow host is left to the request timeout.
+      if (cause instanceof errors.RequestError && cause.isNoResponders()) void this.rehome();
+    }
+  }
+
   /** Finds the session's host again (activating it), opens a new channel, sends parked requests. */
   private rehome(): Promise<void> {
     this.rehoming ??= (async () => {
+      let channel: Channel | undefined;
       let failure: Error | undefined;
       try {
-        const channel = await this.handshake();
-        const parked = new Set(this.parked);
-        // Everything else still in flight reached the old host: it may have run, so it is not sent again.
-        for (const request of [...this.inFlight.values()].filter((r) => !parked.has(r))) {
-          this.fail(request, new OutcomeUnknownError(outcomeUnknown(this.sid, request.method)));
-        }
-        this.endpoint.open(channel);
+        channel = await this.handshake();
       } catch (err) {
         failure = err as Error;
         this.onerror?.(failure);
       } finally {
         this.rehoming = undefined;
       }
+      // Everything in flight but not parked reached the old host: it may have run, so it is not sent again.
+      const parked = new Set(this.parked);
+      for (const request of [...this.inFlight.values()].filter((r) => !parked.has(r))) {
+        this.fail(request, new OutcomeUnknownError(outcomeUnknown(this.sid, request.method)));
+      }
+      if (channel) this.endpoint.open(channel);
       for (const request of this.parked.splice(0)) {
         if (failure) this.fail(request, new NoRespondersError(failure.message));
         else this.endpoint.send(request);

@@ -89,6 +89,8 @@ export class NatsServerTransport implements Transport {
 
   private readonly onHello = (err: Error | null, msg: Msg): void => {
     if (err) this.endpoint.report(err);
+    // An empty hello is the agent asking whether anyone still serves the session: it opens nothing.
+    else if (msg.data.length === 0) respondEmpty(msg);
     else if (this.endpoint.isClosed) refuse(this.options.nc, msg.reply, Refusal.Closed);
     else if (!this.early) this.accept(msg);
     else if (this.early.length < MAX_EARLY_HELLOS) this.early.push(msg);
@@ -140,5 +142,13 @@ export class NatsServerTransport implements Transport {
     } catch (cause) {
       this.endpoint.report(cause);
     }
+  }
+}
+
+function respondEmpty(msg: Msg): void {
+  try {
+    if (msg.reply) msg.respond();
+  } catch {
+    // Closed connection: the agent's probe times out, which says as much.
   }
 }

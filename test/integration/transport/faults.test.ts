@@ -114,6 +114,18 @@ describe('NATS transport faults', () => {
     expect(calls).toEqual([]);
   });
 
+  it('a call in flight when the mesh end dies outright fails as outcome unknown, long before its timeout', async () => {
+    const { client, nats } = await wireHanging({ requestTimeoutMs: 60_000 });
+    const call = failure(client.callTool({ name: 'hang', arguments: {} }));
+    await inFlight;
+    // Its connection goes without a word (a kill -9): no refusal reaches the agent, only silence.
+    await nats!.mesh.close();
+    const err = await call;
+    expect(trustmeshCode(err)).toBe('ERR_TRANSPORT_OUTCOME_UNKNOWN');
+    expect(err.message).toContain('may or may not have run');
+    expect(calls).toEqual(['hang']);
+  });
+
   it('a call racing the server closing fails at once, whichever wins the race', async () => {
     const { client, nats } = await wireHanging();
     const closing = nats!.serverTransport.close();
