@@ -56,6 +56,7 @@ export const FIGURES: Catalogue = {
   audit_fdatasync_ms: {},
   lease_ms: {},
   failover_ms: { target: atMost(2_000), compareWith: 'lease_ms' },
+  containment_propagation_p50_ms: {},
   containment_propagation_p99_ms: { target: atMost(10) },
   sessions_per_gib: { target: atLeast(100_000) },
 };
