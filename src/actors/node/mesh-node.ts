@@ -134,6 +134,11 @@ export class MeshNode {
     return this.#state.identity;
   }
 
+  /** The policy every hosted session decides with now. */
+  get policy(): PolicyBundle {
+    return this.#policy;
+  }
+
   get policyVersion(): string {
     return this.#policy.version;
   }

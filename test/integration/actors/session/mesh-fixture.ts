@@ -27,7 +27,7 @@ import { createNatsAuthority, type IssuedUser } from '../../../../src/pki/nats-a
 import { KvRevocationList } from '../../../../src/pki/revocation/index.js';
 import type { MeshIdentity } from '../../../../src/pki/signer/index.js';
 import { type SessionTokenRequest, withSessionToken } from '../../../../src/pki/tokens/index.js';
-import { parsePolicy } from '../../../../src/policy/index.js';
+import { type PolicyBundle, parsePolicy } from '../../../../src/policy/index.js';
 import {
   generateKeyPair,
   importVerifyingKey,
@@ -60,9 +60,15 @@ purposes:
       github.merge_pull_request: { allowed: true, approval: required }
 `;
 
-/** What POLICY grants `purpose` for alice@example.com, as 'trustmesh session create' puts it in the token. */
-export function policyGrant(purpose: string): SessionGrant {
-  return sessionGrant(parsePolicy([{ name: 'policy.yaml', text: POLICY }]), purpose, 'alice@example.com');
+/**
+ * What `policy` (POLICY by default) grants `purpose` for alice@example.com, as 'trustmesh session create'
+ * puts it in the token.
+ */
+export function policyGrant(
+  purpose: string,
+  policy: PolicyBundle = parsePolicy([{ name: 'policy.yaml', text: POLICY }]),
+): SessionGrant {
+  return sessionGrant(policy, purpose, 'alice@example.com');
 }
 
 /** What a test may change about the token an agent presents; by default a valid one for its session. */
@@ -211,7 +217,8 @@ export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
           sessionId: sid,
           principal: descriptor.principal,
           purpose,
-          ...policyGrant(purpose),
+          // The node's policy now: a test may have replaced POLICY with its own.
+          ...policyGrant(purpose, node.policy),
           agentKey: keys.publicJwk,
         }),
       );
