@@ -92,8 +92,9 @@ export async function writeSessionCredentials(
   const authority = await localNatsAuthority(dir);
   const natsUser = authority?.issueSessionUser({ sid, prefix: mesh.prefix, expiresAt });
   if (natsUser) await recordSessionUser(await openSessionUsers(nc), sid, natsUser.publicKey);
-  // A mesh that runs mutual TLS gives the agent its own client certificate, ending with the session.
-  const tls = await issueAgentTls(dir, sid, expiresAt);
+  // A mesh that runs mutual TLS (its operator tools connect with a leaf) gives the agent its own client
+  // certificate, ending with the session. A CA alone only signs node and broker identities.
+  const tls = mesh.tls ? await issueAgentTls(dir, sid, expiresAt) : undefined;
   await writeSessionFile(request.path, {
     version: 1,
     sessionId: sid,
