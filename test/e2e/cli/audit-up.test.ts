@@ -1,18 +1,17 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../src/audit/index.js';
+import { CLI, startUp, stopUp } from '../../support/up-process.js';
 
 // `up` starts nats-server, a node, a broker and a session through tsx: slow on a loaded 2-core machine.
 const UP_READY_MS = 120_000;
 // Each step spawns the bridge or the CLI through tsx: seconds apiece on that machine.
 const STEP_MS = 90_000;
-const CLI = [process.execPath, '--import', 'tsx', join(import.meta.dirname, '../../../src/cli/run.ts')];
 
 interface UpReady {
   sessionId: string;
@@ -36,22 +35,11 @@ describe('the audit log of a running trustmesh up mesh', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'trustmesh-audit-up-'));
-    up = spawn(CLI[0]!, [...CLI.slice(1), 'up', '--dir', dir, '--json'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: up.stdout! }).once('line', resolve);
-      up.once('exit', (code) => reject(new Error(`trustmesh up exited early with ${code}`)));
-    });
-    ready = JSON.parse(line) as UpReady;
+    ({ up, ready } = await startUp<UpReady>(dir));
   }, UP_READY_MS);
 
   afterAll(async () => {
-    if (up.exitCode === null) {
-      const exited = new Promise((resolve) => up.once('exit', resolve));
-      up.kill('SIGTERM');
-      await exited;
-    }
+    await stopUp(up);
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,8 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { connect } from '@nats-io/transport-node';
@@ -12,6 +11,7 @@ import { LOCAL_NAME, localMeshTls } from '../../../src/cli/mesh-tls.js';
 import { BACKDATE_MS } from '../../../src/pki/ca/index.js';
 import { parseCertificate } from '../../../src/pki/certs/index.js';
 import { natsClientTlsFiles } from '../../../src/pki/tls/index.js';
+import { startUp, stopUp } from '../../support/up-process.js';
 
 // `up` starts nats-server, a node, a broker and a session through tsx: slow on a loaded 2-core machine.
 const UP_READY_MS = 120_000;
@@ -19,7 +19,6 @@ const UP_READY_MS = 120_000;
 const LOAD_MS = 240_000;
 const CALLS = 1_000;
 const IN_FLIGHT = 8;
-const CLI = [process.execPath, '--import', 'tsx', join(import.meta.dirname, '../../../src/cli/run.ts')];
 // What a client sees while the server's reload reconnects everyone (decision 0011).
 const RELOAD_BOUNCE =
   /No MCP server is listening on session|No mesh node serves session|dropped while the request was in flight/;
@@ -67,25 +66,15 @@ describe('trustmesh up with short-lived certificates', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'trustmesh-renewal-'));
-    up = spawn(CLI[0]!, [...CLI.slice(1), 'up', '--dir', dir, '--json', '--cert-ttl', '1m'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: up.stdout! }).once('line', resolve);
-      up.once('exit', (code) => reject(new Error(`trustmesh up exited early with ${code}`)));
-    });
-    ready = JSON.parse(line) as UpReady;
+    let line: string;
+    ({ up, line, ready } = await startUp<UpReady>(dir, ['--cert-ttl', '1m']));
     if (!ready.ok) throw new Error(`trustmesh up failed: ${line}`);
     bridge = ready.bridge;
     readyAt = Date.now();
   }, UP_READY_MS);
 
   afterAll(async () => {
-    if (up.exitCode === null) {
-      const exited = new Promise((resolve) => up.once('exit', resolve));
-      up.kill('SIGTERM');
-      await exited;
-    }
+    await stopUp(up);
     await rm(dir, { recursive: true, force: true });
   });
 
